@@ -1,0 +1,140 @@
+// Producer library. Shares the daemon's Redis URL grammar and blocking connection code
+// (daemon/config/redis_url.cpp, daemon/redis/sync_connection.cpp are compiled into this
+// library, see plugin-sdk/CMakeLists.txt) so both exist once.
+#include <onyx_background/client.hpp>
+
+#include "config/redis_url.hpp"
+#include "redis/sync_connection.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <uuid/uuid.h>
+
+#include <chrono>
+#include <set>
+
+namespace onyx_background {
+namespace {
+
+constexpr size_t kPipelineBatch = 1000;
+
+int64_t wall_ms_now() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string request_problem(const JobRequest& request) {
+    if (request.job_class.empty()) return "job class is empty";
+    if (std::string p = queue_name_problem(request.queue); !p.empty()) return p;
+    if (std::string p = json_problem(request.args_json); !p.empty()) return "arguments: " + p;
+    if (request.retries && *request.retries < 0) return "retries must be 0 or more";
+    return {};
+}
+
+}  // namespace
+
+std::string queue_name_problem(std::string_view queue) {
+    if (queue.empty()) return "queue name is empty";
+    for (unsigned char c : queue) {
+        if (c == ',') return "queue name '" + std::string(queue) + "' holds ',' (it separates queue lists)";
+        if (c < 0x20 || c == 0x7f) return "queue name holds a control character";
+    }
+    return {};
+}
+
+std::string json_problem(std::string_view json) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (!document.HasParseError()) return {};
+    return "invalid JSON at offset " + std::to_string(document.GetErrorOffset()) + ": " +
+           rapidjson::GetParseError_En(document.GetParseError());
+}
+
+std::string new_uuid() {
+    uuid_t raw;
+    uuid_generate_random(raw);
+    char text[37];
+    uuid_unparse_lower(raw, text);
+    return std::string(text, 36);
+}
+
+struct Client::Impl {
+    Impl(const ClientOptions& options)
+        : keys(options.ns),
+          connection(onyx::config::parse_redis_url(options.redis_url), options.timeout_ms) {}
+
+    // The Onyx::Background Manager's sequence: HSET jobs:<id> ..., then RPUSH ready:<q> <id>
+    // (or ZADD scheduled:<q> <pat> <id>). Our addition: SADD <ns>:queues <q> once per batch.
+    void append_job(std::vector<std::vector<std::string>>& out, const JobRequest& request,
+                    const std::string& id, int64_t now_ms) const {
+        std::vector<std::string> hset = {"HSET", keys.job(id), "que", request.queue, "cls",
+                                         request.job_class, "arg", request.args_json, "qat",
+                                         std::to_string(now_ms)};
+        if (request.run_at_ms) {
+            hset.insert(hset.end(), {"pat", std::to_string(*request.run_at_ms)});
+        }
+        if (request.retries) hset.insert(hset.end(), {"rty", std::to_string(*request.retries)});
+        out.push_back(std::move(hset));
+        if (request.run_at_ms && *request.run_at_ms > now_ms) {
+            out.push_back({"ZADD", keys.scheduled(request.queue), std::to_string(*request.run_at_ms), id});
+        } else {
+            out.push_back({"RPUSH", keys.ready(request.queue), id});
+        }
+    }
+
+    Keys keys;
+    onyx::redis::SyncConnection connection;
+};
+
+Client::Client(ClientOptions options) {
+    try {
+        impl_ = std::make_unique<Impl>(options);
+    } catch (const std::exception& e) {
+        throw ClientError(e.what());
+    }
+}
+
+Client::~Client() = default;
+
+const Keys& Client::keys() const { return impl_->keys; }
+
+std::string Client::enqueue(const JobRequest& request) {
+    return enqueue_many({request}).front();
+}
+
+std::vector<std::string> Client::enqueue_many(const std::vector<JobRequest>& requests) {
+    for (size_t i = 0; i < requests.size(); ++i) {
+        if (std::string problem = request_problem(requests[i]); !problem.empty()) {
+            throw ClientError("job " + std::to_string(i + 1) + " (" + requests[i].job_class + "): " + problem);
+        }
+    }
+    std::vector<std::string> ids;
+    ids.reserve(requests.size());
+    for (size_t start = 0; start < requests.size(); start += kPipelineBatch) {
+        const size_t end = std::min(requests.size(), start + kPipelineBatch);
+        std::vector<std::vector<std::string>> commands;
+        std::set<std::string> queues;
+        const int64_t now_ms = wall_ms_now();
+        for (size_t i = start; i < end; ++i) {
+            ids.push_back(new_uuid());
+            impl_->append_job(commands, requests[i], ids.back(), now_ms);
+            queues.insert(requests[i].queue);
+        }
+        std::vector<std::string> sadd = {"SADD", impl_->keys.queues()};
+        sadd.insert(sadd.end(), queues.begin(), queues.end());
+        commands.push_back(std::move(sadd));
+        try {
+            for (const auto& reply : impl_->connection.pipeline(commands)) {
+                if (reply->type == REDIS_REPLY_ERROR) {
+                    throw ClientError("Redis at " + impl_->connection.where() + " refused a write: " +
+                                      std::string(reply.text()));
+                }
+            }
+        } catch (const onyx::redis::RedisError& e) {
+            throw ClientError(e.what());
+        }
+    }
+    return ids;
+}
+
+}  // namespace onyx_background
