@@ -1,0 +1,88 @@
+#include "protocol/attempt_records.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace onyx::protocol {
+namespace {
+
+constexpr size_t kClaimValuesPerJob = 8;
+
+template <typename T>
+T parse_number(const ReplyValue& value) {
+    T number = 0;
+    if (!value) return 0;
+    const char* first = value->data();
+    std::from_chars(first, first + value->size(), number);
+    return number;
+}
+
+}  // namespace
+
+std::vector<std::string> claim_arguments(std::string_view script_sha, std::string_view ns,
+                                         std::string_view worker_id, int64_t wrk, int64_t now_ms,
+                                         const std::vector<std::string>& queues,
+                                         const std::vector<std::string>& attempt_ids) {
+    std::vector<std::string> argv;
+    argv.reserve(8 + queues.size() + attempt_ids.size());
+    argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns),
+                             std::string(worker_id), std::to_string(wrk), std::to_string(now_ms),
+                             std::to_string(queues.size())});
+    argv.insert(argv.end(), queues.begin(), queues.end());
+    argv.insert(argv.end(), attempt_ids.begin(), attempt_ids.end());
+    return argv;
+}
+
+bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
+                       int64_t now_ms, std::vector<ClaimedJob>& out, std::string& error) {
+    if (values.size() % kClaimValuesPerJob != 0) {
+        error = fmt::format("claim reply has {} values, not a multiple of {}", values.size(), kClaimValuesPerJob);
+        return false;
+    }
+    for (size_t i = 0; i < values.size(); i += kClaimValuesPerJob) {
+        const auto queue_index = parse_number<size_t>(values[i]);
+        if (queue_index < 1 || queue_index > queues.size() || !values[i + 1] || !values[i + 2]) {
+            error = fmt::format("claim reply entry {} is malformed", i / kClaimValuesPerJob);
+            return false;
+        }
+        ClaimedJob job;
+        job.queue = queues[queue_index - 1];
+        job.job_id = *values[i + 1];
+        job.attempt_id = *values[i + 2];
+        job.job_class = values[i + 3];
+        job.args_json = values[i + 4] && !values[i + 4]->empty() ? *values[i + 4] : "{}";
+        job.enqueued_at_ms = parse_number<int64_t>(values[i + 5]);
+        job.failed_before = parse_number<uint32_t>(values[i + 6]);
+        job.timeout_ms = parse_number<int64_t>(values[i + 7]);
+        job.started_at_ms = now_ms;
+        out.push_back(std::move(job));
+    }
+    return true;
+}
+
+std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
+                                          const std::vector<FinishedAttempt>& attempts) {
+    std::vector<std::string> argv;
+    argv.reserve(4 + attempts.size() * 7);
+    argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns)});
+    for (const auto& a : attempts) {
+        argv.insert(argv.end(), {a.queue, a.attempt_id, a.job_id, std::to_string(a.finished_at_ms),
+                                 format_processing_ms(a.processing_ms), a.error_class, a.error_message});
+    }
+    return argv;
+}
+
+std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,
+                                             std::string_view error_class, std::string_view message,
+                                             bool count_as_failure, const std::vector<ClaimedJob>& jobs) {
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", std::string(ns),
+                                     std::to_string(now_ms), std::string(error_class), std::string(message),
+                                     count_as_failure ? "1" : "0"};
+    for (const auto& job : jobs) argv.insert(argv.end(), {job.queue, job.attempt_id, job.job_id});
+    return argv;
+}
+
+std::string format_processing_ms(double ms) { return fmt::format("{:.3f}", ms < 0 ? 0.0 : ms); }
+
+}  // namespace onyx::protocol

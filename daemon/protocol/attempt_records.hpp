@@ -1,0 +1,72 @@
+// Pure encoding and decoding of the claim and finish scripts' arguments and replies
+// (protocol/scripts.hpp). No I/O: the worker feeds replies in, unit tests feed values in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onyx::protocol {
+
+/// One attempt the claim script created, with what it read of the job hash.
+struct ClaimedJob {
+    std::string queue;
+    std::string job_id;
+    std::string attempt_id;
+    std::optional<std::string> job_class; ///< `cls`; nullopt when the job hash does not exist
+    std::string args_json;                ///< `arg`; "{}" when absent or empty
+    int64_t enqueued_at_ms = 0;           ///< `qat`; 0 when absent or not a number
+    uint32_t failed_before = 0;           ///< `fal`: failed attempts before this one
+    int64_t timeout_ms = 0;               ///< `tmo`: per-job timeout ms, 0 = none
+    int64_t started_at_ms = 0;            ///< `sta` written by the claim
+};
+
+/// How a finished attempt is recorded.
+struct FinishedAttempt {
+    std::string queue;
+    std::string attempt_id;
+    std::string job_id;
+    int64_t finished_at_ms = 0;  ///< `fin`, wall clock ms
+    double processing_ms = 0;    ///< `tim`, decimal ms
+    std::string error_class;     ///< `err`; empty = completed
+    std::string error_message;   ///< `msg`; at most 1 KiB
+};
+
+/// Error classes written to `err` by the host itself (docs/protocol.md lists them).
+namespace errors {
+inline constexpr std::string_view kJobNotFound = "JobNotFound";          ///< no `jobs:<id>` hash
+inline constexpr std::string_view kUnknownJobClass = "UnknownJobClass";  ///< no plugin has `cls`
+inline constexpr std::string_view kInvalidArguments = "InvalidArguments"; ///< `arg` is not JSON
+inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
+inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
+}  // namespace errors
+
+/// ARGV of one claim call (after EVALSHA sha 0): ns, worker id, wrk, now, queues, attempt ids.
+std::vector<std::string> claim_arguments(std::string_view script_sha, std::string_view ns,
+                                         std::string_view worker_id, int64_t wrk, int64_t now_ms,
+                                         const std::vector<std::string>& queues,
+                                         const std::vector<std::string>& attempt_ids);
+
+/// One element of a script reply: nullopt for nil, else the text (integers as decimal).
+using ReplyValue = std::optional<std::string>;
+
+/// Decodes the claim reply (8 values per job). `queues` is the list passed to the claim.
+/// Returns false (and fills `error`) when the reply's shape is wrong.
+bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
+                       int64_t now_ms, std::vector<ClaimedJob>& out, std::string& error);
+
+/// EVALSHA argv of one finish call for `attempts` (non-empty).
+std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
+                                          const std::vector<FinishedAttempt>& attempts);
+
+/// EVALSHA argv of one hand-back call (protocol/scripts.hpp kHandBackScript).
+std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,
+                                             std::string_view error_class, std::string_view message,
+                                             bool count_as_failure, const std::vector<ClaimedJob>& jobs);
+
+/// `tim` text: milliseconds with microsecond precision, e.g. "12.345".
+std::string format_processing_ms(double ms);
+
+}  // namespace onyx::protocol

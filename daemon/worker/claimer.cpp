@@ -1,0 +1,124 @@
+#include "worker/claimer.hpp"
+
+#include "support/clock.hpp"
+#include "support/log.hpp"
+
+#include <onyx_background/client.hpp>
+#include <onyx_background/keys.hpp>
+
+#include <algorithm>
+
+namespace onyx::worker {
+namespace {
+
+std::vector<protocol::ReplyValue> reply_values(const redisReply* reply) {
+    std::vector<protocol::ReplyValue> values;
+    values.reserve(reply->elements);
+    for (size_t i = 0; i < reply->elements; ++i) {
+        const redisReply* e = reply->element[i];
+        if (e->type == REDIS_REPLY_INTEGER) values.emplace_back(std::to_string(e->integer));
+        else if (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS) values.emplace_back(std::string(e->str, e->len));
+        else values.emplace_back(std::nullopt);
+    }
+    return values;
+}
+
+}  // namespace
+
+Claimer::Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
+                 std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
+                 std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed)
+    : settings_(std::move(settings)), bookkeeping_(bookkeeping), wake_(std::move(wake)),
+      armed_(wake_.size(), false), free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
+
+void Claimer::poke() {
+    if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
+    const int count = std::min(free_slots_(), settings_.claim_batch);
+    if (count <= 0) return;
+    claim(count);
+}
+
+void Claimer::claim(int count) {
+    std::vector<std::string> attempt_ids;
+    attempt_ids.reserve(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) attempt_ids.push_back(onyx_background::new_uuid());
+    const int64_t now_ms = support::wall_ms();
+    claim_in_flight_ = true;
+    bookkeeping_.command(
+        protocol::claim_arguments(bookkeeping_.script_sha("claim"), settings_.ns, settings_.worker_id,
+                                  bookkeeping_.client_id(), now_ms, settings_.queues, attempt_ids),
+        [this, count, now_ms](const redisReply* reply, std::string_view error) {
+            claim_in_flight_ = false;
+            if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
+                std::vector<protocol::ClaimedJob> jobs;
+                std::string problem;
+                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, now_ms, jobs, problem)) {
+                    logged_claim_error_ = false;
+                    idle_ = static_cast<int>(jobs.size()) < count;
+                    if (!jobs.empty()) on_claimed_(std::move(jobs));
+                    if (idle_) arm_wake();
+                    else poke();
+                    return;
+                }
+                error = problem;
+            }
+            on_claim_reply(reply, error, count);
+        });
+}
+
+void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, int requested) {
+    // A refused claim (-OOM, -READONLY, NOSCRIPT after a flush) took nothing: it is atomic.
+    if (!logged_claim_error_) {
+        ONYX_LOG(error, "claim of up to {} jobs failed: {}", requested,
+                 reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+        logged_claim_error_ = true;
+    }
+    // No BLMOVE now: it could move ids into the reservation list faster than failing claims
+    // take them. The worker's periodic tick() claims again, so a lasting error costs one
+    // claim per tick, never a busy loop.
+    idle_ = false;
+}
+
+void Claimer::tick() {
+    poke();
+    if (idle_) arm_wake();
+}
+
+void Claimer::arm_wake() {
+    for (size_t i = 0; i < wake_.size(); ++i) arm_one(i);
+}
+
+void Claimer::wake_link_ready(size_t index) {
+    armed_[index] = false;
+    if (idle_) arm_one(index);
+    poke();
+}
+
+void Claimer::arm_one(size_t index) {
+    if (paused_ || armed_[index] || !wake_[index]->ready() || free_slots_() <= 0) return;
+    const onyx_background::Keys keys(settings_.ns);
+    const std::string& queue = settings_.queues[index];
+    const int64_t block_ms = settings_.block_timeout_ms;
+    armed_[index] = true;
+    wake_[index]->command(
+        {"BLMOVE", keys.ready(queue), keys.reserved(settings_.worker_id, queue), "LEFT", "RIGHT",
+         fmt::format("{:.3f}", static_cast<double>(block_ms) / 1000.0)},
+        [this, index](const redisReply* reply, std::string_view) {
+            armed_[index] = false;
+            if (reply == nullptr) return;  // link down: wake_link_ready re-arms
+            if (reply->type == REDIS_REPLY_STRING) {
+                idle_ = false;
+                poke();
+            } else if (reply->type == REDIS_REPLY_NIL) {
+                if (idle_) arm_one(index);
+                poke();
+            } else {
+                // An error reply (e.g. -OOM would not happen for a pure move; -READONLY may).
+                ONYX_LOG(warn, "BLMOVE on queue {} failed: {}", settings_.queues[index],
+                         std::string_view(reply->str, reply->len));
+            }
+        },
+        block_ms);
+}
+
+}  // namespace onyx::worker

@@ -1,0 +1,70 @@
+// Claims jobs for the worker: the claim script when there is work, BLMOVE to wake up when
+// there is none. At no instant is a claimed job id only in this process's memory: BLMOVE moves
+// it into the worker's reservation list, the claim script turns ids into attempts atomically.
+#pragma once
+
+#include "protocol/attempt_records.hpp"
+#include "redis/async_connection.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace onyx::worker {
+
+/// What the claimer needs to know. Durations in ms.
+struct ClaimSettings {
+    std::string ns;
+    std::string worker_id;
+    std::vector<std::string> queues; ///< priority order
+    int claim_batch = 100;           ///< most jobs per claim call
+    int64_t block_timeout_ms = 2000; ///< BLMOVE timeout; re-armed while idle
+};
+
+/// Loop thread only.
+class Claimer {
+public:
+    /// `bookkeeping` runs the claim script; `wake[i]` blocks on queues[i] (same size as
+    /// queues). `free_slots` says how many more jobs the worker may hold now; `on_claimed`
+    /// receives every batch of new attempts.
+    Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
+            std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
+            std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed);
+
+    /// Claims now if a slot is free and no claim is in flight; else does nothing (a claim in
+    /// flight re-checks when it returns). Cheap: call whenever a slot frees or a link is up.
+    void poke();
+
+    /// Stops claiming and waking for good (shutdown) or until resume() (quiet).
+    void pause() { paused_ = true; }
+    /// Claims again after pause().
+    void resume() { paused_ = false; poke(); }
+    /// True while paused.
+    bool paused() const { return paused_; }
+
+    /// Periodic safety net (the worker's heartbeat timer): claims again after an error and
+    /// re-arms any BLMOVE that is not armed while idle.
+    void tick();
+
+    /// Called when wake connection `index` comes (back) up: re-arms its BLMOVE if idle.
+    void wake_link_ready(size_t index);
+
+private:
+    void claim(int count);
+    void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
+    void arm_wake();
+    void arm_one(size_t index);
+
+    ClaimSettings settings_;
+    redis::AsyncConnection& bookkeeping_;
+    std::vector<redis::AsyncConnection*> wake_;
+    std::vector<bool> armed_;
+    std::function<int()> free_slots_;
+    std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
+    bool claim_in_flight_ = false;
+    bool idle_ = false;   ///< the last claim found every queue empty
+    bool paused_ = false;
+    bool logged_claim_error_ = false;
+};
+
+}  // namespace onyx::worker

@@ -1,0 +1,117 @@
+#include "worker/executor_pool.hpp"
+
+#include "support/clock.hpp"
+#include "support/log.hpp"
+
+#include <onyx_background/client.hpp>
+
+#include <algorithm>
+
+namespace onyx::worker {
+
+ExecutorPool::ExecutorPool(uv_loop_t* loop, int threads, std::function<void()> on_finished)
+    : on_finished_(std::move(on_finished)) {
+    uv_async_init(loop, &async_, [](uv_async_t* a) { static_cast<ExecutorPool*>(a->data)->on_finished_(); });
+    async_.data = this;
+    threads_.reserve(static_cast<size_t>(threads));
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { thread_main(); });
+}
+
+ExecutorPool::~ExecutorPool() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) {
+        if (t.joinable()) t.join();
+    }
+}
+
+void ExecutorPool::submit(std::unique_ptr<JobRun> run) {
+    {
+        std::lock_guard lock(mutex_);
+        todo_.push_back(std::move(run));
+    }
+    wake_.notify_one();
+}
+
+std::vector<std::unique_ptr<JobRun>> ExecutorPool::take_finished() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(finished_, {});
+}
+
+std::vector<std::unique_ptr<JobRun>> ExecutorPool::take_unstarted() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::unique_ptr<JobRun>> out;
+    for (auto& run : todo_) out.push_back(std::move(run));
+    todo_.clear();
+    return out;
+}
+
+int ExecutorPool::running() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int>(running_.size());
+}
+
+std::vector<protocol::ClaimedJob> ExecutorPool::running_jobs() const {
+    std::lock_guard lock(mutex_);
+    std::vector<protocol::ClaimedJob> jobs;
+    for (const JobRun* run : running_) jobs.push_back(run->job);
+    return jobs;
+}
+
+void ExecutorPool::cancel_running() {
+    std::lock_guard lock(mutex_);
+    for (JobRun* run : running_) run->cancel.store(true);
+}
+
+void ExecutorPool::thread_main() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        wake_.wait(lock, [this] { return stopping_ || !todo_.empty(); });
+        if (stopping_) return;
+        std::unique_ptr<JobRun> run = std::move(todo_.front());
+        todo_.pop_front();
+        running_.push_back(run.get());
+        lock.unlock();
+        execute(*run);
+        lock.lock();
+        running_.erase(std::find(running_.begin(), running_.end(), run.get()));
+        finished_.push_back(std::move(run));
+        uv_async_send(&async_);
+    }
+}
+
+void ExecutorPool::execute(JobRun& run) {
+    const auto& job = run.job;
+    const int64_t started_us = support::monotonic_us();
+    if (std::string problem = onyx_background::json_problem(job.args_json); !problem.empty()) {
+        run.outcome = {false, std::string(protocol::errors::kInvalidArguments), problem};
+    } else {
+        ONYX_LOG(debug, "[{}] Performing {} {}...", job.job_id, *job.job_class, job.args_json);
+        plugins::JobInvocation invocation{job.job_id, job.attempt_id, job.queue, *job.job_class,
+                                          job.args_json, job.enqueued_at_ms, job.started_at_ms,
+                                          job.failed_before + 1, &run.cancel};
+        run.outcome = plugins::invoke_job(*run.job_class, invocation);
+    }
+    run.processing_ms = static_cast<double>(support::monotonic_us() - started_us) / 1000.0;
+    run.finished_at_ms = support::wall_ms();
+}
+
+void ExecutorPool::close(std::function<void()> done) {
+    on_closed_ = std::move(done);
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    // Threads blocked in wait() return at once. The owner destroys the pool only when no
+    // handler runs (a handler cannot be interrupted); otherwise it exits the process instead.
+    uv_close(reinterpret_cast<uv_handle_t*>(&async_), [](uv_handle_t* h) {
+        auto* self = static_cast<ExecutorPool*>(h->data);
+        if (self->on_closed_) self->on_closed_();
+    });
+}
+
+}  // namespace onyx::worker

@@ -1,0 +1,60 @@
+#include "worker/heartbeat.hpp"
+
+#include "support/clock.hpp"
+#include "support/log.hpp"
+
+#include <onyx_background/keys.hpp>
+
+#include <unistd.h>
+
+namespace onyx::worker {
+namespace {
+
+std::string host_name() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+    return name;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += ',';
+        out += item;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> heartbeat_commands(const WorkerInfo& info, const WorkerStats& stats,
+                                                         int64_t now_ms) {
+    const onyx_background::Keys keys(info.ns);
+    const std::string worker_key = keys.worker(info.worker_id);
+    return {
+        {"ZADD", keys.workers(), std::to_string(now_ms + info.lease_ms), info.worker_id},
+        {"HSET", worker_key, "host", host_name(), "pid", std::to_string(getpid()), "queues", join(info.queues),
+         "concurrency", std::to_string(info.concurrency), "started", std::to_string(info.started_at_ms),
+         "beat", std::to_string(now_ms), "busy", std::to_string(stats.busy), "done", std::to_string(stats.done),
+         "state", stats.state, "version", ONYX_VERSION},
+        // The description outlives the lease a little so a watcher can still read it.
+        {"PEXPIRE", worker_key, std::to_string(info.lease_ms * 3)},
+    };
+}
+
+std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info) {
+    const onyx_background::Keys keys(info.ns);
+    return {{"ZREM", keys.workers(), info.worker_id}, {"DEL", keys.worker(info.worker_id)}};
+}
+
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats) {
+    if (!connection.ready()) return;
+    for (auto& argv : heartbeat_commands(info, stats, support::wall_ms())) {
+        connection.command(argv, [](const redisReply* reply, std::string_view) {
+            if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
+                ONYX_LOG(warn, "heartbeat refused: {}", std::string_view(reply->str, reply->len));
+        });
+    }
+}
+
+}  // namespace onyx::worker

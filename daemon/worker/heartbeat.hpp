@@ -1,0 +1,41 @@
+// The worker registry entry and its lease (docs/protocol.md, "Workers"): `<ns>:workers` scores
+// each worker id by the time its lease ends; `<ns>:worker:<id>` describes it and expires too.
+// A watcher treats a worker whose lease ended as dead, whatever its TCP connections do.
+#pragma once
+
+#include "redis/async_connection.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onyx::worker {
+
+/// What a worker says about itself. Durations in ms.
+struct WorkerInfo {
+    std::string ns;
+    std::string worker_id;
+    std::vector<std::string> queues;
+    int concurrency = 0;
+    int64_t started_at_ms = 0;
+    int64_t lease_ms = 10000;
+};
+
+/// Live numbers written with each beat.
+struct WorkerStats {
+    int busy = 0;          ///< handlers running now
+    uint64_t done = 0;     ///< attempts finished by this process
+    std::string state;     ///< running, quiet or stopping
+};
+
+/// Builds the commands of one heartbeat: ZADD workers, HSET worker:<id>, PEXPIRE. Pure.
+std::vector<std::vector<std::string>> heartbeat_commands(const WorkerInfo& info, const WorkerStats& stats,
+                                                         int64_t now_ms);
+
+/// Builds the commands that remove the worker from the registry at a clean exit. Pure.
+std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info);
+
+/// Sends a heartbeat on `connection` (no-op when not ready). Loop thread.
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats);
+
+}  // namespace onyx::worker

@@ -1,0 +1,24 @@
+// One claimed attempt as it travels loop -> executor thread -> loop.
+#pragma once
+
+#include "plugins/job_invocation.hpp"
+#include "plugins/plugin_registry.hpp"
+#include "protocol/attempt_records.hpp"
+
+#include <atomic>
+#include <cstdint>
+
+namespace onyx::worker {
+
+/// A claimed attempt and, once run, its outcome. Created and destroyed on the loop thread;
+/// while an executor thread runs it, only that thread touches it (except `cancel`).
+struct JobRun {
+    protocol::ClaimedJob job;
+    const plugins::JobClass* job_class = nullptr; ///< resolved on the loop before submit
+    plugins::JobOutcome outcome;
+    int64_t finished_at_ms = 0;   ///< wall clock ms
+    double processing_ms = 0;     ///< handler time (monotonic), ms
+    std::atomic<bool> cancel{false}; ///< set by the loop on timeout or shutdown
+};
+
+}  // namespace onyx::worker

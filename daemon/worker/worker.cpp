@@ -1,0 +1,326 @@
+#include "worker/worker.hpp"
+
+#include "config/redis_url.hpp"
+#include "protocol/attempt_records.hpp"
+#include "protocol/client_name.hpp"
+#include "protocol/scripts.hpp"
+#include "redis/async_connection.hpp"
+#include "support/clock.hpp"
+#include "support/log.hpp"
+#include "worker/claimer.hpp"
+#include "worker/executor_pool.hpp"
+#include "worker/finisher.hpp"
+#include "worker/heartbeat.hpp"
+
+#include <onyx_background/client.hpp>
+#include <onyx_background/keys.hpp>
+
+#include <uv.h>
+
+#include <memory>
+#include <unistd.h>
+
+namespace onyx::worker {
+namespace {
+
+enum class Phase { running, quiet, stopping, stopped };
+
+constexpr std::string_view phase_name(Phase phase) {
+    constexpr std::string_view names[] = {"running", "quiet", "stopping", "stopped"};
+    return names[static_cast<int>(phase)];
+}
+
+class Worker {
+public:
+    Worker(uv_loop_t* loop, const config::Config& config, const plugins::PluginRegistry& registry,
+           config::RedisEndpoint endpoint);
+    void start();
+    /// True while an executor thread is inside a handler (it cannot be joined).
+    bool handlers_running() const { return pool_->running() > 0; }
+
+private:
+    redis::AsyncOptions connection_options(std::string label, std::string name) const;
+    void on_main_ready(int64_t client_id);
+    void on_bookkeeping_ready();
+    void on_claimed(std::vector<protocol::ClaimedJob> jobs);
+    void dispatch(protocol::ClaimedJob job);
+    void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);
+    void on_runs_finished();
+    void record(const JobRun& run);
+    int free_slots() const;
+    void tick();
+    void on_signal(int signum);
+    void go_quiet();
+    void begin_stop();
+    void check_stop();
+    void hand_back_and_exit();
+    void close_everything();
+
+    uv_loop_t* loop_;
+    const config::Config& config_;
+    const plugins::PluginRegistry& registry_;
+    config::RedisEndpoint endpoint_;
+    onyx_background::Keys keys_;
+    WorkerInfo info_;
+    std::vector<std::unique_ptr<redis::AsyncConnection>> wake_; ///< [0] is the main connection
+    std::unique_ptr<redis::AsyncConnection> bookkeeping_;
+    std::unique_ptr<ExecutorPool> pool_;
+    std::unique_ptr<Claimer> claimer_;
+    std::unique_ptr<Finisher> finisher_;
+    uv_timer_t tick_timer_{};
+    uv_timer_t stop_timer_{};
+    uv_signal_t signals_[4]{};
+    Phase phase_ = Phase::running;
+    int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
+    uint64_t done_ = 0;   ///< attempts finished by this process
+    int interrupts_ = 0;
+    bool handing_back_ = false;
+    int closing_ = 0;
+};
+
+Worker::Worker(uv_loop_t* loop, const config::Config& config, const plugins::PluginRegistry& registry,
+               config::RedisEndpoint endpoint)
+    : loop_(loop), config_(config), registry_(registry), endpoint_(std::move(endpoint)), keys_(config.ns) {
+    info_ = {config.ns, onyx_background::new_uuid(), config.queues, config.concurrency,
+             support::wall_ms(), config.lease_ms};
+}
+
+redis::AsyncOptions Worker::connection_options(std::string label, std::string name) const {
+    redis::AsyncOptions options;
+    options.endpoint = endpoint_;
+    options.label = std::move(label);
+    options.client_name = std::move(name);
+    options.connect_timeout_ms = config_.connect_timeout_ms;
+    options.command_timeout_ms = config_.command_timeout_ms;
+    return options;
+}
+
+void Worker::start() {
+    for (size_t i = 0; i < config_.queues.size(); ++i) {
+        // The main connection carries the original's worker name; the others only wake us.
+        std::string name = i == 0 ? protocol::worker_client_name(config_.queues) : "";
+        wake_.push_back(std::make_unique<redis::AsyncConnection>(
+            loop_, connection_options(i == 0 ? "main" : "wake " + config_.queues[i], name)));
+    }
+    auto options = connection_options("bookkeeping", "");
+    options.scripts = {protocol::kClaimScript, protocol::kFinishScript, protocol::kHandBackScript};
+    bookkeeping_ = std::make_unique<redis::AsyncConnection>(loop_, options);
+
+    pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
+    finisher_ = std::make_unique<Finisher>(*bookkeeping_, config_.ns);
+    finisher_->on_recorded([this] { check_stop(); });
+    std::vector<redis::AsyncConnection*> wake;
+    for (auto& c : wake_) wake.push_back(c.get());
+    ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
+    claimer_ = std::make_unique<Claimer>(settings, *bookkeeping_, wake, [this] { return free_slots(); },
+                                         [this](std::vector<protocol::ClaimedJob> jobs) { on_claimed(std::move(jobs)); });
+
+    for (size_t i = 0; i < wake_.size(); ++i) {
+        wake_[i]->on_ready([this, i](int64_t id) {
+            if (i == 0) on_main_ready(id);
+            claimer_->wake_link_ready(i);
+        });
+    }
+    bookkeeping_->on_ready([this](int64_t) { on_bookkeeping_ready(); });
+
+    uv_timer_init(loop_, &tick_timer_);
+    tick_timer_.data = this;
+    uv_timer_start(&tick_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->tick(); },
+                   static_cast<uint64_t>(config_.heartbeat_interval_ms), static_cast<uint64_t>(config_.heartbeat_interval_ms));
+    uv_timer_init(loop_, &stop_timer_);
+    stop_timer_.data = this;
+    const int signums[] = {SIGTERM, SIGINT, SIGTSTP, SIGUSR1};
+    for (int i = 0; i < 4; ++i) {
+        uv_signal_init(loop_, &signals_[i]);
+        signals_[i].data = this;
+        uv_signal_start(&signals_[i], [](uv_signal_t* s, int signum) { static_cast<Worker*>(s->data)->on_signal(signum); },
+                        signums[i]);
+    }
+    for (auto& c : wake_) c->start();
+    bookkeeping_->start();
+    ONYX_LOG(info, "worker {} starting: queues {}, concurrency {}, {} job classes, Redis {}", info_.worker_id,
+             fmt::join(config_.queues, ","), config_.concurrency, registry_.classes().size(), endpoint_.redacted());
+}
+
+void Worker::on_main_ready(int64_t client_id) {
+    // The original's tools pair the bookkeeping connection with the main one by this name.
+    bookkeeping_->set_client_name(protocol::fiber_client_name(client_id));
+}
+
+void Worker::on_bookkeeping_ready() {
+    if (wake_[0]->ready()) bookkeeping_->set_client_name(protocol::fiber_client_name(wake_[0]->client_id()));
+    // Register before the first claim: a watcher must never see an attempt of an unknown worker.
+    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    std::vector<std::string> sadd = {"SADD", keys_.queues()};
+    sadd.insert(sadd.end(), config_.queues.begin(), config_.queues.end());
+    bookkeeping_->command(sadd, [](const redisReply*, std::string_view) {});
+    ONYX_LOG(info, "worker {} ready: wrk {}", info_.worker_id, bookkeeping_->client_id());
+    finisher_->flush();
+    claimer_->poke();
+}
+
+int Worker::free_slots() const {
+    if (phase_ != Phase::running) return 0;
+    return config_.concurrency + config_.prefetch - held_;
+}
+
+void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
+    for (auto& job : jobs) dispatch(std::move(job));
+}
+
+void Worker::dispatch(protocol::ClaimedJob job) {
+    ++held_;
+    ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
+    if (!job.job_class) {
+        std::string message = fmt::format("job hash {} does not exist", keys_.job(job.job_id));
+        return finish_without_running(std::move(job), protocol::errors::kJobNotFound, std::move(message));
+    }
+    const plugins::JobClass* job_class = registry_.find(*job.job_class);
+    if (job_class == nullptr) {
+        std::string message = fmt::format("no loaded plugin provides job class '{}'", *job.job_class);
+        return finish_without_running(std::move(job), protocol::errors::kUnknownJobClass, std::move(message));
+    }
+    auto run = std::make_unique<JobRun>();
+    run->job = std::move(job);
+    run->job_class = job_class;
+    pool_->submit(std::move(run));
+}
+
+void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message) {
+    ONYX_LOG(error, "[{}] {}: {}", job.job_id, error_class, message);
+    JobRun run;
+    run.job = std::move(job);
+    run.outcome = {false, std::string(error_class), std::move(message)};
+    run.finished_at_ms = support::wall_ms();
+    record(run);
+}
+
+void Worker::record(const JobRun& run) {
+    --held_;
+    ++done_;
+    finisher_->add({run.job.queue, run.job.attempt_id, run.job.job_id, run.finished_at_ms, run.processing_ms,
+                    run.outcome.ok ? std::string() : run.outcome.error_class, run.outcome.error_message});
+}
+
+void Worker::on_runs_finished() {
+    for (auto& run : pool_->take_finished()) {
+        if (run->outcome.ok) {
+            ONYX_LOG(debug, "[{}] Completed in {:.3f} ms", run->job.job_id, run->processing_ms);
+        } else {
+            ONYX_LOG(error, "[{}] {} failed: {}: {}", run->job.job_id, *run->job.job_class, run->outcome.error_class,
+                     run->outcome.error_message);
+        }
+        record(*run);
+    }
+    claimer_->poke();
+    check_stop();
+}
+
+void Worker::tick() {
+    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    finisher_->flush();
+    if (phase_ == Phase::running) claimer_->tick();
+}
+
+void Worker::on_signal(int signum) {
+    if (signum == SIGTSTP || signum == SIGUSR1) return go_quiet();
+    if (signum == SIGINT && ++interrupts_ > 1) {
+        ONYX_LOG(warn, "second SIGINT: exiting now; running jobs will be recovered by a watcher");
+        _exit(1);
+    }
+    begin_stop();
+}
+
+void Worker::go_quiet() {
+    if (phase_ != Phase::running) return;
+    phase_ = Phase::quiet;
+    claimer_->pause();
+    ONYX_LOG(info, "worker {} quiet: no new jobs are claimed; SIGTERM stops it", info_.worker_id);
+}
+
+void Worker::begin_stop() {
+    if (phase_ == Phase::stopping || phase_ == Phase::stopped) return;
+    phase_ = Phase::stopping;
+    claimer_->pause();
+    ONYX_LOG(info, "worker {} stopping: {} jobs running, waiting up to {} ms", info_.worker_id, pool_->running(),
+             config_.shutdown_timeout_ms);
+    // Jobs claimed but not started go back at once; the BLMOVEs are dropped with the links.
+    auto unstarted = pool_->take_unstarted();
+    std::vector<protocol::ClaimedJob> jobs;
+    for (auto& run : unstarted) jobs.push_back(run->job);
+    held_ -= static_cast<int>(unstarted.size());
+    if (!jobs.empty() && bookkeeping_->ready()) {
+        bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
+                                                            support::wall_ms(), protocol::errors::kShutdown,
+                                                            "worker stopped before the job started", false, jobs),
+                              [](const redisReply*, std::string_view) {});
+    }
+    uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->hand_back_and_exit(); },
+                   static_cast<uint64_t>(config_.shutdown_timeout_ms), 0);
+    check_stop();
+}
+
+void Worker::check_stop() {
+    if (phase_ != Phase::stopping || handing_back_) return;
+    if (held_ > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
+    uv_timer_stop(&stop_timer_);
+    close_everything();
+}
+
+void Worker::hand_back_and_exit() {
+    handing_back_ = true;
+    pool_->cancel_running();
+    auto jobs = pool_->running_jobs();
+    ONYX_LOG(warn, "shutdown timeout: handing {} running jobs back to their queues", jobs.size());
+    if (jobs.empty() || !bookkeeping_->ready()) return close_everything();
+    bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
+                                                        support::wall_ms(), protocol::errors::kShutdown,
+                                                        "worker stopped before the job finished", false, jobs),
+                          [this](const redisReply*, std::string_view) { close_everything(); });
+}
+
+void Worker::close_everything() {
+    if (phase_ == Phase::stopped) return;
+    phase_ = Phase::stopped;
+    uv_timer_stop(&tick_timer_);
+    uv_timer_stop(&stop_timer_);
+    for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
+    auto close_links = [this] {
+        for (auto& c : wake_) c->close([] {});
+        bookkeeping_->close([] {});
+        pool_->close([] {});
+    };
+    if (!bookkeeping_->ready()) return close_links();
+    for (auto& argv : unregister_commands(info_)) bookkeeping_->command(argv, [](const redisReply*, std::string_view) {});
+    bookkeeping_->command({"PING"}, [close_links](const redisReply*, std::string_view) { close_links(); });
+}
+
+}  // namespace
+
+int run_worker(const config::Config& config, const plugins::PluginRegistry& registry) {
+    config::RedisEndpoint endpoint;
+    try {
+        endpoint = config::parse_redis_url(config.redis_url);
+    } catch (const std::exception& e) {
+        ONYX_LOG(error, "[redis] url: {}", e.what());
+        return 1;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    auto worker = std::make_unique<Worker>(&loop, config, registry, endpoint);
+    worker->start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ONYX_LOG(info, "worker stopped");
+    if (worker->handlers_running()) {
+        // A handler that ignored cancellation still runs: leave without joining it.
+        std::fflush(nullptr);
+        _exit(0);
+    }
+    worker.reset();
+    uv_loop_close(&loop);
+    return 0;
+}
+
+}  // namespace onyx::worker
