@@ -22,6 +22,14 @@ struct RedisEndpoint {
 
 /// Parses a Redis URL. Throws std::invalid_argument with a sentence naming the bad part
 /// (scheme, port, db) and never echoing the password.
+/// TCP: redis://[[user]:password@]host[:port][/db]; a user info without ':' is the password
+/// (as redis-cli reads it); user and password are percent-decoded; IPv6 hosts in brackets.
+/// Unix: unix:///path[?db=N][&password=P][&user=U]. TLS (rediss://) is rejected. Thread-safe.
 RedisEndpoint parse_redis_url(std::string_view url);
+
+/// Hides the password in URL text that may not even parse (for error messages): the part
+/// between "user:" (or "://") and the last '@', and every "password=" value, become "***".
+/// Pure; thread-safe.
+std::string redact_url(std::string_view url);
 
 }  // namespace onyx::config
