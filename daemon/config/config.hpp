@@ -28,6 +28,9 @@ struct QueueSettings {
     int64_t backoff_cap_ms = 3600000; ///< largest retry delay
     double backoff_jitter = 0.25;     ///< fraction of the delay drawn at random, 0..1
     int64_t timeout_ms = 0;           ///< job timeout, 0 = none
+
+    /// Field-by-field equality.
+    bool operator==(const QueueSettings&) const = default;
 };
 
 /// Everything the daemon and the CLI read. Durations are milliseconds.
@@ -63,6 +66,9 @@ struct Config {
 
     /// The settings of `queue`, or the defaults when it has no section.
     const QueueSettings& queue(const std::string& queue) const;
+
+    /// Field-by-field equality (tests compare a loaded config with the expected one).
+    bool operator==(const Config&) const = default;
 };
 
 /// Loads `path` over the defaults. When `required` is false a missing file is not an error
@@ -76,12 +82,18 @@ Config load_config(const std::string& path, bool required);
 void set_value(Config& config, const std::string& section, const std::string& key,
                const std::string& text, const std::string& origin);
 
+/// Checks rules that join several keys: [worker] lease > heartbeat_interval, and per queue
+/// backoff_cap >= backoff_base. load_config() calls it; call it again after changing keys.
+/// Throws ConfigError starting with `origin` (e.g. the file path). Thread-safe on a const config.
+void check_config(const Config& config, const std::string& origin);
+
 /// Applies the environment: REDIS_URL (as the original CLI) replaces [redis] url.
 /// Throws ConfigError naming the variable when its value is bad.
 void apply_environment(Config& config);
 
 /// Splits a comma-separated queue list ("a,b ,c"), trimming blanks. Throws ConfigError when a
-/// name is empty or holds a control character; `origin` names the place for the message.
+/// name is empty or holds a control character, or a name is listed twice; `origin` names the
+/// place for the message.
 std::vector<std::string> parse_queue_list(const std::string& text, const std::string& origin);
 
 /// Parses a duration: a whole number with unit `ms`, `s`, `m`, `h` or `d` ("500ms", "5m",
