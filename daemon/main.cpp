@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "support/log.hpp"
+#include "watcher/watcher.hpp"
 #include "worker/worker.hpp"
 
 #include <CLI/CLI.hpp>
@@ -61,6 +62,11 @@ int main(int argc, char** argv) {
     onyx::cli::add_common_flags(*worker, worker_flags);
     onyx::cli::add_worker_flags(*worker, worker_flags);
     worker->callback([&] { std::exit(run_worker(worker_flags)); });
+
+    CommonFlags watcher_flags;
+    auto* watcher = app.add_subcommand("watcher", "recover dead workers' jobs and promote due scheduled jobs");
+    onyx::cli::add_common_flags(*watcher, watcher_flags);
+    watcher->callback([&] { std::exit(onyx::watcher::run_watcher(load(watcher_flags))); });
 
     CommonFlags enqueue_flags;
     onyx::cli::EnqueueRequest request;

@@ -114,4 +114,63 @@ end
 return n
 )lua"};
 
+const Script kPromoteScript{"promote", R"lua(
+local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local promoted, more, next_due = 0, 0, nil
+for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+  local skey = ns .. ':scheduled:' .. q
+  local due = redis.call('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
+  if #due > 0 then
+    redis.call('ZREM', skey, unpack(due))
+    redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due))
+    promoted = promoted + #due
+    if #due == batch then more = 1 end
+  end
+  local head = redis.call('ZRANGE', skey, 0, 0, 'WITHSCORES')
+  if head[2] then
+    local score = tonumber(head[2])
+    if next_due == nil or score < next_due then next_due = score end
+  end
+end
+return {promoted, more, next_due and string.format('%.0f', next_due) or ''}
+)lua"};
+
+const Script kRecoverScript{"recover", R"lua(
+local ns, now, batch, msg = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local dead = redis.call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
+if #dead == 0 then return {0, 0, 0} end
+local is_dead = {}
+for _, wid in ipairs(dead) do is_dead[wid] = true end
+local failed, returned = 0, 0
+for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+  local ready = ns .. ':ready:' .. q
+  for _, wid in ipairs(dead) do
+    local rkey = ns .. ':reserved:' .. wid .. ':' .. q
+    while redis.call('LMOVE', rkey, ready, 'RIGHT', 'LEFT') do returned = returned + 1 end
+  end
+  local pkey = ns .. ':processing:' .. q
+  for _, aid in ipairs(redis.call('SMEMBERS', pkey)) do
+    local akey = ns .. ':attempts:' .. aid
+    local a = redis.call('HMGET', akey, 'wid', 'job')
+    if a[1] and is_dead[a[1]] then
+      redis.call('SREM', pkey, aid)
+      redis.call('HSET', akey, 'err', 'Worker Timeout', 'msg', msg)
+      redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
+      redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
+      local jkey = ns .. ':jobs:' .. (a[2] or '')
+      if a[2] and redis.call('EXISTS', jkey) == 1 then
+        redis.call('HINCRBY', jkey, 'fal', 1)
+        redis.call('LPUSH', ready, a[2])
+      end
+      failed = failed + 1
+    end
+  end
+end
+for _, wid in ipairs(dead) do
+  redis.call('ZREM', ns .. ':workers', wid)
+  redis.call('DEL', ns .. ':worker:' .. wid)
+end
+return {#dead, failed, returned}
+)lua"};
+
 }  // namespace onyx::protocol

@@ -38,4 +38,19 @@ extern const Script kFinishScript;
 /// as the original's stale attempts) and enters `failed:<q>` scored by now. Returns the count.
 extern const Script kHandBackScript;
 
+/// Promote: moves due jobs from `scheduled:<q>` to the tail of `ready:<q>` for every queue in
+/// `<ns>:queues`, at most `batch` per queue per call. ARGV: ns, now ms, batch. Pushes only ids
+/// its own ZREM removed, so any number of watchers promote each job once. Returns
+/// {promoted count, 1 if some queue had more due than the batch else 0, earliest remaining
+/// score as text or "" when every scheduled set is empty}.
+extern const Script kPromoteScript;
+
+/// Recover: for each worker whose lease in `<ns>:workers` ended before now (at most `batch`
+/// workers per call), puts its reserved ids back at the head of their `ready:<q>`, fails its
+/// attempts in `processing:<q>` with err "Worker Timeout" (no fin/tim, as the original; the
+/// job's `fal` + 1 and `stats:<q>` failed + 1) and puts their jobs back at the head of
+/// `ready:<q>`, then removes the worker from the registry. ARGV: ns, now ms, batch, message.
+/// Returns {workers recovered, attempts failed, reserved ids returned}.
+extern const Script kRecoverScript;
+
 }  // namespace onyx::protocol

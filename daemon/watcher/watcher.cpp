@@ -1,0 +1,175 @@
+#include "watcher/watcher.hpp"
+
+#include "config/redis_url.hpp"
+#include "protocol/client_name.hpp"
+#include "protocol/scripts.hpp"
+#include "redis/async_connection.hpp"
+#include "support/clock.hpp"
+#include "support/log.hpp"
+
+#include <uv.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+
+namespace onyx::watcher {
+namespace {
+
+// How often the scheduled sets are looked at when nothing is due sooner: bounds the lateness
+// of a job scheduled less than this ahead of its time, since producers send no wake-up.
+constexpr int64_t kPromotionScanMs = 10;
+
+class Watcher {
+public:
+    Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint);
+    void start();
+
+private:
+    void promote();
+    void on_promoted(const redisReply* reply);
+    void schedule_promotion(int64_t delay_ms);
+    void recover();
+    void stop();
+
+    uv_loop_t* loop_;
+    const config::Config& config_;
+    std::unique_ptr<redis::AsyncConnection> redis_;
+    uv_timer_t promote_timer_{};
+    uv_timer_t recover_timer_{};
+    uv_signal_t signals_[2]{};
+    bool promoting_ = false;
+    bool recovering_ = false;
+    int64_t connected_since_ms_ = -1; ///< monotonic ms of the last (re)connect, -1 when down
+    uint64_t promoted_total_ = 0;
+};
+
+Watcher::Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint)
+    : loop_(loop), config_(config) {
+    redis::AsyncOptions options;
+    options.endpoint = std::move(endpoint);
+    options.label = "watcher";
+    options.client_name = std::string(protocol::kWatcherClientName);
+    options.scripts = {protocol::kPromoteScript, protocol::kRecoverScript};
+    options.connect_timeout_ms = config.connect_timeout_ms;
+    options.command_timeout_ms = config.command_timeout_ms;
+    redis_ = std::make_unique<redis::AsyncConnection>(loop_, options);
+}
+
+void Watcher::start() {
+    uv_timer_init(loop_, &promote_timer_);
+    uv_timer_init(loop_, &recover_timer_);
+    promote_timer_.data = recover_timer_.data = this;
+    const int signums[] = {SIGTERM, SIGINT};
+    for (int i = 0; i < 2; ++i) {
+        uv_signal_init(loop_, &signals_[i]);
+        signals_[i].data = this;
+        uv_signal_start(&signals_[i], [](uv_signal_t* s, int) { static_cast<Watcher*>(s->data)->stop(); }, signums[i]);
+    }
+    redis_->on_ready([this](int64_t) {
+        connected_since_ms_ = support::monotonic_ms();
+        ONYX_LOG(info, "watcher ready: promoting scheduled jobs, recovering workers silent for {} ms",
+                 config_.lease_ms);
+        promote();
+    });
+    redis_->on_down([this](std::string_view) { connected_since_ms_ = -1; });
+    const auto interval = static_cast<uint64_t>(config_.watcher_interval_ms);
+    uv_timer_start(&recover_timer_, [](uv_timer_t* t) { static_cast<Watcher*>(t->data)->recover(); },
+                   interval, interval);
+    redis_->start();
+    ONYX_LOG(info, "watcher starting: namespace {}, interval {} ms, lease {} ms", config_.ns,
+             config_.watcher_interval_ms, config_.lease_ms);
+}
+
+void Watcher::schedule_promotion(int64_t delay_ms) {
+    uv_timer_start(&promote_timer_, [](uv_timer_t* t) { static_cast<Watcher*>(t->data)->promote(); },
+                   static_cast<uint64_t>(std::max<int64_t>(0, delay_ms)), 0);
+}
+
+void Watcher::promote() {
+    if (promoting_ || !redis_->ready()) return;
+    promoting_ = true;
+    redis_->command({"EVALSHA", redis_->script_sha("promote"), "0", config_.ns, std::to_string(support::wall_ms()),
+                     std::to_string(config_.promote_batch)},
+                    [this](const redisReply* reply, std::string_view error) {
+                        promoting_ = false;
+                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+                            ONYX_LOG(warn, "promotion failed: {}", reply && reply->str ? reply->str : error);
+                            return schedule_promotion(config_.watcher_interval_ms);
+                        }
+                        on_promoted(reply);
+                    });
+}
+
+void Watcher::on_promoted(const redisReply* reply) {
+    const long long promoted = reply->element[0]->integer;
+    const bool more = reply->element[1]->integer != 0;
+    promoted_total_ += static_cast<uint64_t>(promoted);
+    if (promoted > 0) ONYX_LOG(debug, "promoted {} scheduled jobs", promoted);
+    if (more) return schedule_promotion(0);
+    int64_t delay = kPromotionScanMs;
+    const redisReply* next = reply->element[2];
+    int64_t next_due = 0;
+    if (next->type == REDIS_REPLY_STRING && next->len > 0 &&
+        std::from_chars(next->str, next->str + next->len, next_due).ec == std::errc()) {
+        delay = std::min(delay, next_due - support::wall_ms());
+    }
+    schedule_promotion(delay);
+}
+
+void Watcher::recover() {
+    if (recovering_ || !redis_->ready() || connected_since_ms_ < 0) return;
+    // After a (re)connect, live workers get one lease to beat again before anyone is judged:
+    // a Redis restart or outage must not make a live worker look dead.
+    if (support::monotonic_ms() - connected_since_ms_ < config_.lease_ms) return;
+    recovering_ = true;
+    redis_->command({"EVALSHA", redis_->script_sha("recover"), "0", config_.ns, std::to_string(support::wall_ms()),
+                     "10", "the worker's lease expired: it stopped sending heartbeats"},
+                    [this](const redisReply* reply, std::string_view error) {
+                        recovering_ = false;
+                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+                            ONYX_LOG(warn, "recovery failed: {}", reply && reply->str ? reply->str : error);
+                            return;
+                        }
+                        if (reply->element[0]->integer > 0) {
+                            ONYX_LOG(warn, "recovered {} dead workers: {} attempts failed with Worker Timeout and "
+                                     "their jobs requeued, {} reserved jobs returned",
+                                     reply->element[0]->integer, reply->element[1]->integer, reply->element[2]->integer);
+                            recover();  // more dead workers than one batch
+                        }
+                    });
+}
+
+void Watcher::stop() {
+    ONYX_LOG(info, "watcher stopping ({} jobs promoted)", promoted_total_);
+    uv_timer_stop(&promote_timer_);
+    uv_timer_stop(&recover_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&promote_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&recover_timer_), nullptr);
+    for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
+    redis_->close([] {});
+}
+
+}  // namespace
+
+int run_watcher(const config::Config& config) {
+    config::RedisEndpoint endpoint;
+    try {
+        endpoint = config::parse_redis_url(config.redis_url);
+    } catch (const std::exception& e) {
+        ONYX_LOG(error, "[redis] url: {}", e.what());
+        return 1;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    {
+        Watcher watcher(&loop, config, endpoint);
+        watcher.start();
+        uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    uv_loop_close(&loop);
+    ONYX_LOG(info, "watcher stopped");
+    return 0;
+}
+
+}  // namespace onyx::watcher
