@@ -55,7 +55,7 @@ public:
     }
     /// Sorted set of job ids that exhausted their retries, scored by time of death (ms).
     std::string dead(std::string_view queue) const { return make("dead", queue); }
-    /// Hash of counters per queue (`processed`, `failed`) that survive retention trimming.
+    /// Hash of counters per queue (`completed`, `failed`) that survive retention trimming.
     std::string stats(std::string_view queue) const { return make("stats", queue); }
 
 private:
