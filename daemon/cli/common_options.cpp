@@ -52,7 +52,8 @@ void add_common_flags(CLI::App& app, CommonFlags& flags) {
                   "queues, comma-separated, highest priority first ([worker] queues)");
     add_text_flag(app, "--config", "FILE", flags.config_path,
                   "config file (default: $ONYX_BACKGROUND_CONFIG, else " ONYX_DEFAULT_CONFIG ")");
-    add_text_flag(app, "--log-level", "LEVEL", flags.log_level, "error, warn, info or debug ([log] level)");
+    add_text_flag(app, "--log-level", "LEVEL", flags.log_level,
+                  "error, warn, info or debug ([log] level)");
 }
 
 void add_worker_flags(CLI::App& app, CommonFlags& flags) {

@@ -74,11 +74,15 @@ struct Config {
 /// Loads `path` over the defaults. When `required` is false a missing file is not an error
 /// (the defaults stand). Throws ConfigError for an unreadable file, a syntax error, an unknown
 /// section or key, a duplicate key, or a bad value; the message names file, line, key and text.
+/// Only the first error is reported. Lines longer than 197 characters are errors (inih's line
+/// buffer). Runs check_config() on the result. Thread-safe (no shared state).
 Config load_config(const std::string& path, bool required);
 
 /// Sets one key from text as the file would, e.g. set_value(cfg, "worker", "concurrency", "8",
 /// "--concurrency"). `origin` names where the text came from for the error message.
-/// Throws ConfigError like load_config.
+/// `text` is trimmed first; `[plugin.<name>]` keys are appended as text, unchecked.
+/// Throws ConfigError like load_config (any password in the echoed text is shown as ***);
+/// on error `config` is unchanged.
 void set_value(Config& config, const std::string& section, const std::string& key,
                const std::string& text, const std::string& origin);
 
@@ -88,7 +92,8 @@ void set_value(Config& config, const std::string& section, const std::string& ke
 void check_config(const Config& config, const std::string& origin);
 
 /// Applies the environment: REDIS_URL (as the original CLI) replaces [redis] url.
-/// Throws ConfigError naming the variable when its value is bad.
+/// An unset or empty REDIS_URL changes nothing. Throws ConfigError naming the variable when
+/// its value is bad. Reads the environment: call from one thread.
 void apply_environment(Config& config);
 
 /// Splits a comma-separated queue list ("a,b ,c"), trimming blanks. Throws ConfigError when a

@@ -42,12 +42,14 @@ bool read_lines(const std::string& path, bool required, std::vector<std::string>
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!file && errno == ENOENT && !required) return false;
     if (!file)
-        throw ConfigError(fmt::format("{}: cannot open the config file: {}", path, std::strerror(errno)));
+        throw ConfigError(
+            fmt::format("{}: cannot open the config file: {}", path, std::strerror(errno)));
     std::string text;
     char chunk[4096];
     for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0;) text.append(chunk, n);
     if (std::ferror(file.get()))
-        throw ConfigError(fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
+        throw ConfigError(
+            fmt::format("{}: cannot read the config file: {}", path, std::strerror(errno)));
     if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // UTF-8 byte order mark
     for (size_t start = 0; start < text.size();) {
         const size_t end = std::min(text.find('\n', start), text.size());
@@ -77,7 +79,8 @@ char* read_line(char* buffer, int size, void* stream) {
     Loader& loader = *static_cast<Loader*>(stream);
     if (!loader.error.empty() || loader.next >= loader.lines.size()) return nullptr;
     const std::string& raw = loader.lines[loader.next++];
-    const std::string_view line = std::string_view(raw).substr(std::min(raw.find_first_not_of(" \t"), raw.size()));
+    const size_t indent = std::min(raw.find_first_not_of(" \t"), raw.size());
+    const std::string_view line = std::string_view(raw).substr(indent);
     const size_t longest = static_cast<size_t>(size) - 3;  // inih keeps room for \r \n \0
     if (line.size() > longest) {
         loader.fail(fmt::format("{}: line is longer than {} characters", loader.place(), longest));
@@ -95,10 +98,12 @@ char* read_line(char* buffer, int size, void* stream) {
 int on_pair(void* user, const char* section, const char* key, const char* value) {
     Loader& loader = *static_cast<Loader*>(user);
     if (!loader.error.empty()) return 1;
-    const auto [first, fresh] = loader.first_line.emplace(fmt::format("{}\n{}", section, key), loader.next);
+    const auto [first, fresh] =
+        loader.first_line.emplace(fmt::format("{}\n{}", section, key), loader.next);
     if (!fresh) {
-        loader.fail(fmt::format("{}: [{}] {} = '{}': duplicate key, first set at line {}", loader.place(),
-                                section, key, redact_url(trim(value)), first->second));
+        loader.fail(fmt::format("{}: [{}] {} = '{}': duplicate key, first set at line {}",
+                                loader.place(), section, key, redact_url(trim(value)),
+                                first->second));
         return 1;
     }
     try {

@@ -19,7 +19,8 @@ constexpr std::string_view kPluginPrefix = "plugin.";
 std::vector<std::string> section_names() {
     std::vector<std::string> names;
     for (const KeySpec& spec : config_keys()) {
-        const std::string name = spec.section == "queue.*" ? "queue.<name>" : std::string(spec.section);
+        const std::string name =
+            spec.section == "queue.*" ? "queue.<name>" : std::string(spec.section);
         if (names.empty() || names.back() != name) names.push_back(name);
     }
     names.push_back("plugin.<name>");
@@ -64,7 +65,8 @@ void throw_unknown_key(std::string_view pattern, std::string_view key) {
     const std::vector<std::string> keys = key_names(pattern);
     const std::string hint = did_you_mean(key, keys);
     if (!hint.empty()) throw std::invalid_argument("unknown key" + hint);
-    throw std::invalid_argument(fmt::format("unknown key; known keys are {}", fmt::join(keys, ", ")));
+    throw std::invalid_argument(
+        fmt::format("unknown key; known keys are {}", fmt::join(keys, ", ")));
 }
 
 std::string closest_name(std::string_view word, std::span<const std::string> candidates) {

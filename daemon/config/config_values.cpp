@@ -79,9 +79,8 @@ int64_t parse_duration_ms(const std::string& text) {
             break;
         }
     }
-    const bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-        return c >= '0' && c <= '9';
-    });
+    const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    const bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), is_digit);
     if (!all_digits)
         throw std::invalid_argument("not a duration (a whole number with ms, s, m, h or d)");
     const int64_t count = parse_whole_number(digits);
@@ -117,7 +116,8 @@ std::vector<std::string> split_queue_list(std::string_view text) {
     for (size_t start = 0; start <= text.size();) {
         const size_t comma = std::min(text.find(',', start), text.size());
         const std::string_view name = trim(text.substr(start, comma - start));
-        if (name.empty()) throw std::invalid_argument(fmt::format("queue {} is empty", names.size() + 1));
+        if (name.empty())
+            throw std::invalid_argument(fmt::format("queue {} is empty", names.size() + 1));
         check_queue_name(name);
         if (!seen.emplace(name).second)
             throw std::invalid_argument(fmt::format("queue '{}' is listed twice", name));
