@@ -27,7 +27,8 @@ struct JobClass {
     onyx_bg_job_handler_fn perform;    ///< plugin handler (call through invoke_job)
     void* class_data;                  ///< handed back to perform
     std::string plugin_file;           ///< absolute path of the .so that provides it
-    std::string plugin_name;           ///< the plugin's own name
+    std::string plugin_name;           ///< the plugin's own name (its file's stem when it gives none)
+    std::string plugin_version;        ///< the plugin's version text, informational; may be empty
 };
 
 /// Options for loading a plugin directory.
@@ -35,6 +36,9 @@ struct LoadOptions {
     bool strict = true; ///< true: the first broken file throws; false: it is logged and skipped
     /// `[plugin.<name>]` INI sections, handed to the matching plugin's init.
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> settings;
+    /// When !strict: true logs each skipped file's error (one ERROR line); false leaves the
+    /// reporting to the caller, which gets the errors back from load_directory.
+    bool log_skipped = true;
 };
 
 /// The loaded plugins and their classes. Built on the main thread before the worker starts;

@@ -1,0 +1,108 @@
+#include "plugins/plugin_registry.hpp"
+
+#include "plugins/plugin_file.hpp"
+#include "support/log.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <system_error>
+
+namespace onyx::plugins {
+
+namespace fs = std::filesystem;
+
+struct PluginRegistry::LoadedPlugin : PluginFile {
+    using PluginFile::PluginFile;
+};
+
+namespace {
+
+// The *.so files of `directory` (symlinks to regular files count), sorted by name.
+std::vector<std::string> plugin_files(const std::string& directory) {
+    std::error_code ec;
+    fs::directory_iterator it(directory, ec);
+    if (ec) throw PluginError("plugin directory " + directory + ": " + ec.message());
+    std::vector<std::string> files;
+    for (const fs::directory_entry& entry : it) {
+        std::error_code type_ec;
+        if (entry.path().extension() == ".so" && entry.is_regular_file(type_ec))
+            files.push_back(fs::absolute(entry.path()).lexically_normal().string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+// The classes of `plugin` as registry entries; throws PluginError on a name registered twice
+// in the file or already registered by another file.
+std::vector<JobClass> new_classes(const PluginFile& plugin, const PluginRegistry& registry) {
+    std::vector<JobClass> added;
+    std::set<std::string_view> seen;
+    for (const onyx_bg_job_class& cls : plugin.classes()) {
+        if (!seen.insert(cls.name).second)
+            throw plugin.error(fmt::format("job class \"{}\" is registered twice in this file", cls.name));
+        if (const JobClass* other = registry.find(cls.name))
+            throw plugin.error(fmt::format("job class \"{}\" is already registered by {}", cls.name,
+                                           other->plugin_file));
+        added.push_back({cls.name, cls.perform, cls.class_data, plugin.path(), plugin.name(),
+                         plugin.version()});
+    }
+    return added;
+}
+
+}  // namespace
+
+PluginRegistry::PluginRegistry() = default;
+
+PluginRegistry::~PluginRegistry() {
+    classes_.clear();
+    while (!plugins_.empty()) plugins_.pop_back();  // unload in reverse load order
+}
+
+std::vector<std::string> PluginRegistry::load_directory(const std::string& directory,
+                                                        const LoadOptions& options) {
+    std::vector<std::string> errors;
+    for (const std::string& file : plugin_files(directory)) {
+        try {
+            load_file(file, options);
+        } catch (const PluginError& e) {
+            if (options.strict) throw;
+            if (options.log_skipped) ONYX_LOG(error, "{} (skipped)", e.what());
+            errors.emplace_back(e.what());
+        }
+    }
+    return errors;
+}
+
+void PluginRegistry::load_file(const std::string& path, const LoadOptions& options) {
+    auto plugin = std::make_unique<LoadedPlugin>(fs::absolute(path).lexically_normal().string());
+    // Refuse duplicates before init, so a refused plugin never ran any of its code but the entry.
+    std::vector<JobClass> added = new_classes(*plugin, *this);
+    plugin->init(options);
+    plugins_.reserve(plugins_.size() + 1);  // so that push_back below cannot fail
+    try {
+        for (const JobClass& cls : added) classes_.emplace(cls.name, cls);
+    } catch (...) {
+        for (const JobClass& cls : added) classes_.erase(cls.name);
+        throw;
+    }
+    ONYX_LOG(debug, "plugin {}: loaded \"{}\" {} with {} job classes", plugin->path(), plugin->name(),
+             plugin->version(), added.size());
+    plugins_.push_back(std::move(plugin));
+}
+
+const JobClass* PluginRegistry::find(std::string_view name) const {
+    auto it = classes_.find(name);
+    return it == classes_.end() ? nullptr : &it->second;
+}
+
+std::vector<const JobClass*> PluginRegistry::classes() const {
+    std::vector<const JobClass*> result;
+    result.reserve(classes_.size());
+    for (const auto& [name, cls] : classes_) result.push_back(&cls);
+    return result;
+}
+
+size_t PluginRegistry::plugin_count() const { return plugins_.size(); }
+
+}  // namespace onyx::plugins
