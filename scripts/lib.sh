@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers for scripts/test, scripts/demo and friends. Source it:
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # then, for a throwaway Redis that is stopped when the script exits:
