@@ -103,13 +103,24 @@ ExitStatus Process::kill9() {
     return *status_;
 }
 
+namespace {
+
+// The command line for messages, words joined by spaces.
+std::string command_line(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const auto& word : argv) out += (out.empty() ? "" : " ") + word;
+    return out;
+}
+
+}  // namespace
+
 CommandResult run_command(std::vector<std::string> argv, Env env,
                           std::chrono::milliseconds timeout) {
     Process process(std::move(argv), std::move(env));
     if (auto status = process.wait_exit(timeout))
         return CommandResult{*status, process.stdout_text(), process.stderr_text()};
     process.kill9();
-    throw std::runtime_error(timeout_message(timeout, process.argv()[0] + " to finish") +
+    throw std::runtime_error(timeout_message(timeout, "'" + command_line(process.argv()) + "' to finish") +
                              "; stdout: " + process.stdout_text() +
                              "; stderr: " + process.stderr_text());
 }
