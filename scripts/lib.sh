@@ -57,8 +57,9 @@ onyx_redis_wait() {
 
 # Starts one redis-server on a free loopback port, in a fresh temp dir, in the background
 # (no persistence: --save '' --appendonly no), waits for PING, and arranges for it to be
-# stopped when the shell exits (an EXIT trap that calls onyx_redis_stop; it replaces an
-# existing EXIT trap, so callers with their own trap should call onyx_redis_stop in it).
+# stopped when the shell exits: when no EXIT trap is set it installs `trap onyx_redis_stop
+# EXIT`; a caller with its own EXIT trap keeps it and must call onyx_redis_stop there.
+# One server per shell: a second call replaces the ONYX_REDIS_* variables.
 # Extra arguments are passed to redis-server (e.g. --maxmemory 10mb).
 # On success sets ONYX_REDIS_PORT, ONYX_REDIS_URL (redis://127.0.0.1:<port>/0),
 # ONYX_REDIS_PID, ONYX_REDIS_DIR (its dir; redis.log is its log). Retries up to 5 ports
@@ -73,7 +74,7 @@ onyx_redis_start() {
       --dir "$dir" --logfile "$dir/redis.log" "$@" </dev/null >/dev/null 2>&1 &
     pid=$!
     ONYX_REDIS_PID=$pid ONYX_REDIS_DIR=$dir
-    trap onyx_redis_stop EXIT
+    [[ -n "$(trap -p EXIT)" ]] || trap onyx_redis_stop EXIT
     if onyx_redis_wait "$port" 10 "$pid"; then
       ONYX_REDIS_PORT=$port ONYX_REDIS_URL="redis://127.0.0.1:$port/0"
       export ONYX_REDIS_PORT ONYX_REDIS_URL ONYX_REDIS_PID ONYX_REDIS_DIR
