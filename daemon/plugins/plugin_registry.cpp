@@ -16,10 +16,7 @@ struct PluginRegistry::LoadedPlugin : PluginFile {
     using PluginFile::PluginFile;
 };
 
-namespace {
-
-// The *.so files of `directory` (symlinks to regular files count), sorted by name.
-std::vector<std::string> plugin_files(const std::string& directory) {
+std::vector<std::string> list_plugin_files(const std::string& directory) {
     std::error_code ec;
     fs::directory_iterator it(directory, ec);
     if (ec) throw PluginError("plugin directory " + directory + ": " + ec.message());
@@ -33,9 +30,12 @@ std::vector<std::string> plugin_files(const std::string& directory) {
     return files;
 }
 
-// The classes of `plugin` as registry entries; throws PluginError on a name registered twice
-// in the file or already registered by another file.
-std::vector<JobClass> new_classes(const PluginFile& plugin, const PluginRegistry& registry) {
+namespace {
+
+// The classes of `plugin` (the file `path`) as registry entries; throws PluginError on a name
+// registered twice in the file or already registered by another file.
+std::vector<JobClass> new_classes(const PluginFile& plugin, const std::string& path,
+                                  const PluginRegistry& registry) {
     std::vector<JobClass> added;
     std::set<std::string_view> seen;
     for (const onyx_bg_job_class& cls : plugin.classes()) {
@@ -44,8 +44,8 @@ std::vector<JobClass> new_classes(const PluginFile& plugin, const PluginRegistry
         if (const JobClass* other = registry.find(cls.name))
             throw plugin.error(fmt::format("job class \"{}\" is already registered by {}", cls.name,
                                            other->plugin_file));
-        added.push_back({cls.name, cls.perform, cls.class_data, plugin.path(), plugin.name(),
-                         plugin.version()});
+        added.push_back({cls.name, cls.perform, cls.class_data, path, plugin.name(),
+                         plugin.version(), cls.retry_limit, cls.timeout_ms});
     }
     return added;
 }
@@ -62,7 +62,7 @@ PluginRegistry::~PluginRegistry() {
 std::vector<std::string> PluginRegistry::load_directory(const std::string& directory,
                                                         const LoadOptions& options) {
     std::vector<std::string> errors;
-    for (const std::string& file : plugin_files(directory)) {
+    for (const std::string& file : list_plugin_files(directory)) {
         try {
             load_file(file, options);
         } catch (const PluginError& e) {
@@ -75,9 +75,32 @@ std::vector<std::string> PluginRegistry::load_directory(const std::string& direc
 }
 
 void PluginRegistry::load_file(const std::string& path, const LoadOptions& options) {
-    auto plugin = std::make_unique<LoadedPlugin>(fs::absolute(path).lexically_normal().string());
+    std::string absolute = fs::absolute(path).lexically_normal().string();
+    add(std::make_unique<LoadedPlugin>(absolute), absolute, options);
+}
+
+void PluginRegistry::load_file_from(const std::string& path, const std::string& load_from,
+                                    const LoadOptions& options) {
+    const std::string absolute = fs::absolute(path).lexically_normal().string();
+    const std::string copy = fs::absolute(load_from).lexically_normal().string();
+    try {
+        add(std::make_unique<LoadedPlugin>(copy), absolute, options);
+    } catch (const PluginError& e) {
+        // PluginFile names the file it opened; the operator knows the original.
+        std::string message = e.what();
+        size_t at = message.find(copy);
+        while (at != std::string::npos) {
+            message.replace(at, copy.size(), absolute);
+            at = message.find(copy, at + absolute.size());
+        }
+        throw PluginError(message);
+    }
+}
+
+void PluginRegistry::add(std::unique_ptr<LoadedPlugin> plugin, const std::string& path,
+                         const LoadOptions& options) {
     // Refuse duplicates before init, so a refused plugin never ran any of its code but the entry.
-    std::vector<JobClass> added = new_classes(*plugin, *this);
+    std::vector<JobClass> added = new_classes(*plugin, path, *this);
     plugin->init(options);
     plugins_.reserve(plugins_.size() + 1);  // so that push_back below cannot fail
     try {
@@ -86,7 +109,7 @@ void PluginRegistry::load_file(const std::string& path, const LoadOptions& optio
         for (const JobClass& cls : added) classes_.erase(cls.name);
         throw;
     }
-    ONYX_LOG(debug, "plugin {}: loaded \"{}\" {} with {} job classes", plugin->path(), plugin->name(),
+    ONYX_LOG(debug, "plugin {}: loaded \"{}\" {} with {} job classes", path, plugin->name(),
              plugin->version(), added.size());
     plugins_.push_back(std::move(plugin));
 }

@@ -29,6 +29,8 @@ struct JobClass {
     std::string plugin_file;           ///< absolute path of the .so that provides it
     std::string plugin_name;           ///< the plugin's own name (its file's stem when it gives none)
     std::string plugin_version;        ///< the plugin's version text, informational; may be empty
+    int32_t retry_limit = 0;           ///< 0 = queue policy, -1 = never retry, N = N retries
+    int64_t timeout_ms = 0;            ///< 0 = queue policy, -1 = none, N = N ms
 };
 
 /// Options for loading a plugin directory.
@@ -63,6 +65,14 @@ public:
     /// everything (no class of a failed file stays registered).
     void load_file(const std::string& path, const LoadOptions& options);
 
+    /// Loads the plugin file `path` by dlopen()ing `load_from`, a private copy of it (same
+    /// bytes, another path), and records `path` as the plugin's file: errors and
+    /// JobClass::plugin_file name `path`, never the copy. For reloads: glibc's dlopen returns
+    /// the handle already open for a path (or for the same inode) even when the file changed,
+    /// so fresh code needs a fresh path. `load_from` may be unlinked once this returns.
+    /// Throws PluginError like load_file, after undoing everything.
+    void load_file_from(const std::string& path, const std::string& load_from, const LoadOptions& options);
+
     /// The class registered under `name`, or nullptr.
     const JobClass* find(std::string_view name) const;
 
@@ -74,8 +84,15 @@ public:
 
 private:
     struct LoadedPlugin;
+    void add(std::unique_ptr<LoadedPlugin> plugin, const std::string& path, const LoadOptions& options);
+
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
     std::map<std::string, JobClass, std::less<>> classes_;
 };
+
+/// The plugin files of `directory` that load_directory loads: regular files (or symlinks to
+/// them) whose name ends in `.so`, as absolute normalized paths sorted by name. Throws
+/// PluginError naming the directory when it cannot be read. Any thread.
+std::vector<std::string> list_plugin_files(const std::string& directory);
 
 }  // namespace onyx::plugins
