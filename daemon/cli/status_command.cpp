@@ -1,151 +1,136 @@
 #include "cli/status_command.hpp"
 
+#include "cli/command_context.hpp"
+#include "cli/json_output.hpp"
+#include "cli/status_report.hpp"
+#include "cli/table.hpp"
 #include "config/redis_url.hpp"
-#include "protocol/client_name.hpp"
-#include "redis/sync_connection.hpp"
+#include "protocol/time_text.hpp"
 #include "support/clock.hpp"
-
-#include <onyx_background/keys.hpp>
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <csignal>
 #include <cstdio>
-#include <map>
-#include <set>
+#include <thread>
 
 namespace onyx::cli {
 namespace {
 
-using redis::SyncConnection;
+volatile std::sig_atomic_t g_stop = 0;
 
-struct LiveWorker {
-    std::set<std::string> queues;
-    int64_t concurrency = 0;
-};
+void on_stop_signal(int) { g_stop = 1; }
 
-std::vector<LiveWorker> live_workers(SyncConnection& redis, const onyx_background::Keys& keys, int64_t now) {
-    std::vector<LiveWorker> out;
-    auto ids = redis.command({"ZRANGEBYSCORE", keys.workers(), std::to_string(now), "+inf"}).strings();
-    for (const auto& id : ids) {
-        auto fields = redis.command({"HMGET", keys.worker(id), "queues", "concurrency"}).strings();
-        LiveWorker worker;
-        std::string list = fields.size() > 0 ? fields[0] : "";
-        for (size_t start = 0; start <= list.size() && !list.empty();) {
-            size_t comma = list.find(',', start);
-            if (comma == std::string::npos) comma = list.size();
-            worker.queues.insert(list.substr(start, comma - start));
-            start = comma + 1;
-        }
-        worker.concurrency = fields.size() > 1 && !fields[1].empty() ? std::stoll(fields[1]) : 0;
-        out.push_back(std::move(worker));
-    }
+std::vector<Column> status_columns() {
+    std::vector<Column> columns = {{"queue", false}};
+    for (const char* name : {"workers", "fibers", "jps", "ready", "scheduled", "processing", "completed",
+                             "failed", "dead", "retries", "paused", "total_completed", "total_failed"})
+        columns.push_back({name, true});
+    return columns;
+}
+
+std::vector<Cell> status_cells(const QueueStatus& s) {
+    auto n = [](int64_t v) { return Cell(std::to_string(v)); };
+    return {s.queue, n(s.workers), n(s.fibers), n(s.jps), n(s.ready), n(s.scheduled), n(s.processing),
+            n(s.completed), Cell(std::to_string(s.failed), s.failed > 0 ? Colour::red : Colour::none),
+            Cell(std::to_string(s.dead), s.dead > 0 ? Colour::red : Colour::none), n(s.retries),
+            Cell(s.paused ? "yes" : "no", s.paused ? Colour::yellow : Colour::none), n(s.total_completed),
+            n(s.total_failed)};
+}
+
+std::string render_table(const StatusReport& report, bool colour) {
+    Table table(status_columns());
+    for (const auto& row : report.queues) table.add_row(status_cells(row));
+    return table.render(colour);
+}
+
+void write_queue(JsonWriter& w, const QueueStatus& s) {
+    w.StartObject();
+    json_member(w, "queue", s.queue);
+    const std::pair<const char*, int64_t> counts[] = {
+        {"workers", s.workers}, {"fibers", s.fibers}, {"jps", s.jps}, {"ready", s.ready},
+        {"scheduled", s.scheduled}, {"processing", s.processing}, {"completed", s.completed},
+        {"failed", s.failed}, {"dead", s.dead}, {"retries", s.retries},
+        {"total_completed", s.total_completed}, {"total_failed", s.total_failed}};
+    for (const auto& [key, value] : counts) json_member(w, key, value);
+    json_bool(w, "paused", s.paused);
+    w.EndObject();
+}
+
+std::string render_json(const StatusReport& report, const CommandContext& ctx) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    json_member(w, "time_ms", report.time_ms);
+    json_member(w, "redis", ctx.redis.where());
+    json_member(w, "namespace", ctx.keys.ns());
+    json_member(w, "queue_source", report.queue_source);
+    json_member(w, "worker_source", report.worker_source);
+    json_member(w, "workers", report.workers);
+    json_member(w, "fibers", report.fibers);
+    json_key(w, "queues");
+    w.StartArray();
+    for (const auto& row : report.queues) write_queue(w, row);
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+std::string render_footer(const StatusReport& report, const CommandContext& ctx, int64_t elapsed_ms) {
+    std::string queues;
+    for (const auto& row : report.queues) queues += (queues.empty() ? "" : ",") + row.queue;
+    return fmt::format("\nelapsed {} ms, redis {}, namespace {}\nqueues ({}): {}\nworkers ({}): {}, fibers {}\n",
+                       elapsed_ms, ctx.redis.where(), ctx.keys.ns(), report.queue_source,
+                       queues.empty() ? "-" : queues, report.worker_source, report.workers, report.fibers);
+}
+
+std::string render(CommandContext& ctx, const StatusOptions& options, bool colour) {
+    const int64_t started = support::monotonic_ms();
+    ctx.now_ms = support::wall_ms();
+    const StatusReport report = read_status_report(ctx, options.queues);
+    if (options.json) return render_json(report, ctx);
+    std::string out = render_table(report, colour);
+    if (options.verbose) out += render_footer(report, ctx, support::monotonic_ms() - started);
     return out;
 }
 
-int64_t integer_of(const redis::Reply& reply) { return reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0; }
-
-void print_table(const std::vector<QueueStatus>& rows) {
-    static const char* kHeads[] = {"queue", "workers", "fibers", "jps", "ready", "scheduled",
-                                   "processing", "completed", "failed", "dead"};
-    std::vector<std::vector<std::string>> cells;
-    for (const auto& r : rows) {
-        cells.push_back({r.queue, std::to_string(r.workers), std::to_string(r.fibers), std::to_string(r.jps),
-                         std::to_string(r.ready), std::to_string(r.scheduled), std::to_string(r.processing),
-                         std::to_string(r.completed), std::to_string(r.failed), std::to_string(r.dead)});
-    }
-    std::vector<size_t> widths;
-    for (size_t c = 0; c < 10; ++c) {
-        size_t w = std::string_view(kHeads[c]).size();
-        for (const auto& row : cells) w = std::max(w, row[c].size());
-        widths.push_back(w);
-    }
-    std::string line = fmt::format("{:<{}}", kHeads[0], widths[0]);
-    for (size_t c = 1; c < 10; ++c) line += fmt::format(" {:>{}}", kHeads[c], widths[c]);
-    std::printf("%s\n", line.c_str());
-    for (const auto& row : cells) {
-        line = fmt::format("{:<{}}", row[0], widths[0]);
-        for (size_t c = 1; c < 10; ++c) line += fmt::format(" {:>{}}", row[c], widths[c]);
-        std::printf("%s\n", line.c_str());
-    }
+// Sleeps `seconds` in short slices so SIGINT/SIGTERM end the wait promptly.
+void pause_for(double seconds) {
+    const int64_t until = support::monotonic_ms() + static_cast<int64_t>(seconds * 1000);
+    while (!g_stop && support::monotonic_ms() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-std::string json_string(std::string_view text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') out += fmt::format("\\{}", static_cast<char>(c));
-        else if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+int watch(CommandContext& ctx, const StatusOptions& options, bool colour) {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    const bool tty = stdout_is_tty();
+    while (!g_stop) {
+        std::string frame = render(ctx, options, colour);
+        if (!options.json)
+            frame = fmt::format("every {}s: {}\n\n{}", *options.watch_s, protocol::format_time_ms(ctx.now_ms), frame);
+        // On a terminal: cursor home and clear, so the table refreshes in place.
+        std::fputs(tty ? "\x1b[H\x1b[2J" : "", stdout);
+        std::fputs(frame.c_str(), stdout);
+        if (!tty && !options.json) std::fputs("\n", stdout);
+        std::fflush(stdout);
+        pause_for(*options.watch_s);
     }
-    return out + "\"";
-}
-
-void print_json(const std::vector<QueueStatus>& rows, int64_t now) {
-    std::string out = fmt::format("{{\"time_ms\":{},\"queues\":[", now);
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        out += fmt::format("{}{{\"queue\":{},\"workers\":{},\"fibers\":{},\"jps\":{},\"ready\":{},\"scheduled\":{},"
-                           "\"processing\":{},\"completed\":{},\"failed\":{},\"dead\":{}}}",
-                           i ? "," : "", json_string(r.queue), r.workers, r.fibers, r.jps, r.ready, r.scheduled,
-                           r.processing, r.completed, r.failed, r.dead);
-    }
-    std::printf("%s]}\n", out.c_str());
+    return kExitOk;
 }
 
 }  // namespace
 
-std::vector<QueueStatus> read_status(const config::Config& config, const std::vector<std::string>& queues) {
-    SyncConnection redis(config::parse_redis_url(config.redis_url), config.connect_timeout_ms,
-                         std::string(protocol::kManagerClientName));
-    const onyx_background::Keys keys(config.ns);
-    const int64_t now = support::wall_ms();
-    const auto workers = live_workers(redis, keys, now);
-    std::vector<QueueStatus> rows;
-    for (const auto& q : queues) {
-        auto replies = redis.pipeline({{"ZCOUNT", keys.completed(q), std::to_string(now - 1000), std::to_string(now)},
-                                       {"LLEN", keys.ready(q)}, {"ZCARD", keys.scheduled(q)},
-                                       {"SCARD", keys.processing(q)}, {"ZCARD", keys.completed(q)},
-                                       {"ZCARD", keys.failed(q)}, {"ZCARD", keys.dead(q)}});
-        QueueStatus row{q};
-        for (const auto& w : workers) {
-            if (!w.queues.count(q)) continue;
-            ++row.workers;
-            row.fibers += w.concurrency;
-        }
-        row.jps = integer_of(replies[0]);
-        row.ready = integer_of(replies[1]);
-        row.scheduled = integer_of(replies[2]);
-        row.processing = integer_of(replies[3]);
-        row.completed = integer_of(replies[4]);
-        row.failed = integer_of(replies[5]);
-        row.dead = integer_of(replies[6]);
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
 int run_status_command(const config::Config& config, const StatusOptions& options) {
-    try {
-        const int64_t started = support::monotonic_ms();
-        std::vector<std::string> queues = config.queues;
-        if (!options.queues_given) {
-            SyncConnection redis(config::parse_redis_url(config.redis_url), config.connect_timeout_ms);
-            queues = redis.command({"SMEMBERS", onyx_background::Keys(config.ns).queues()}).strings();
-            std::sort(queues.begin(), queues.end());
-        }
-        const auto rows = read_status(config, queues);
-        if (options.json) print_json(rows, support::wall_ms());
-        else print_table(rows);
-        if (options.verbose && !options.json) {
-            std::printf("\nelapsed %lld ms, redis %s, namespace %s\n",
-                        static_cast<long long>(support::monotonic_ms() - started),
-                        config::parse_redis_url(config.redis_url).redacted().c_str(), config.ns.c_str());
-        }
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "onyx-background status: %s\n", e.what());
-        return 2;
-    }
+    return run_guarded("status", [&]() -> int {
+        if (options.watch_s && !(*options.watch_s >= 0.1 && *options.watch_s <= 86400))
+            throw CliError(kExitUsage, fmt::format("--watch {}: give seconds between 0.1 and 86400", *options.watch_s));
+        CommandContext ctx(config);
+        const bool colour = colour_wanted();
+        if (options.watch_s) return watch(ctx, options, colour);
+        std::fputs(render(ctx, options, colour).c_str(), stdout);
+        return kExitOk;
+    });
 }
 
 }  // namespace onyx::cli

@@ -1,38 +1,27 @@
-// `onyx-background status`: the original's per-queue table (`workers fibers jps ready
-// scheduled processing completed failed`, right-aligned, `processing` = SCARD as the fix of
-// the original's bug) followed by our columns (`dead`).
+// `onyx-background status [-q Q1,Q2] [--json] [--watch [SECONDS]] [-v]`: the per-queue table
+// of status_report.hpp, right-aligned numbers, as JSON for machines, refreshed in place, or
+// with a footer (elapsed time, URL, namespace, where the queues and workers came from).
 #pragma once
 
 #include "config/config.hpp"
 
-#include <cstdint>
+#include <optional>
 #include <string>
-#include <vector>
 
 namespace onyx::cli {
 
-/// Counts of one queue. Rates per second; counts are whole numbers.
-struct QueueStatus {
-    std::string queue;
-    int64_t workers = 0;     ///< live workers (registry lease not expired) serving the queue
-    int64_t fibers = 0;      ///< their total concurrency
-    int64_t jps = 0;         ///< attempts completed in the last second
-    int64_t ready = 0, scheduled = 0, processing = 0, completed = 0, failed = 0, dead = 0;
-};
-
 /// Options of the status command.
 struct StatusOptions {
-    bool json = false;       ///< print JSON instead of the table
-    bool verbose = false;    ///< add the footer (elapsed, URL, namespace)
-    bool queues_given = false; ///< config.queues came from -q; else every known queue
+    bool json = false;                    ///< print one JSON object per snapshot
+    bool verbose = false;                 ///< add the footer
+    std::optional<double> watch_s;        ///< refresh every N seconds until SIGINT/SIGTERM
+    std::optional<std::string> queues;    ///< -q text; nullopt = every known queue
 };
 
-/// Reads the counts of `queues` from Redis. Throws redis::RedisError when Redis cannot be reached.
-std::vector<QueueStatus> read_status(const config::Config& config, const std::vector<std::string>& queues);
-
-/// Prints the table (or JSON) for the queues of `config` (every known queue unless
-/// options.queues_given). Returns 0, or 2 with one line naming the URL (password hidden) and the
-/// reason when Redis cannot be reached.
+/// Prints the status of `config`'s Redis and namespace. Returns 0, or 2 with one stderr line
+/// naming the URL (password hidden) and the reason when Redis cannot be reached or -q/--watch
+/// is bad. With --watch it returns 0 when interrupted. Main thread only (installs signal handlers
+/// with --watch).
 int run_status_command(const config::Config& config, const StatusOptions& options);
 
 }  // namespace onyx::cli

@@ -1,0 +1,60 @@
+#include "cli/command_context.hpp"
+
+#include "config/redis_url.hpp"
+#include "protocol/client_name.hpp"
+#include "support/clock.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace onyx::cli {
+
+CommandContext::CommandContext(const config::Config& cfg)
+    : config(cfg),
+      keys(cfg.ns),
+      redis(config::parse_redis_url(cfg.redis_url), cfg.command_timeout_ms,
+            std::string(protocol::kManagerClientName)),
+      now_ms(support::wall_ms()) {}
+
+// keys.hpp (plugin-sdk) has no builder for these two yet; they follow its `<ns>:<kind>:<id>`
+// rule exactly, and move there when the retry/pause work adds them.
+std::string CommandContext::retry_key(std::string_view queue) const {
+    return keys.ns() + ":retry:" + std::string(queue);
+}
+
+std::string CommandContext::paused_key() const { return keys.ns() + ":paused"; }
+
+int run_guarded(std::string_view command, const std::function<int()>& body) {
+    auto report = [&](int code, const char* what) {
+        std::fprintf(stderr, "onyx-background %.*s: %s\n", static_cast<int>(command.size()), command.data(), what);
+        return code;
+    };
+    try {
+        return body();
+    } catch (const CliError& e) {
+        return report(e.exit_code(), e.what());
+    } catch (const redis::RedisError& e) {
+        return report(kExitUsage, e.what());
+    } catch (const config::ConfigError& e) {
+        return report(kExitUsage, e.what());
+    } catch (const std::invalid_argument& e) {
+        return report(kExitUsage, e.what());
+    }
+}
+
+std::optional<int64_t> parse_integer(std::string_view text) {
+    int64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr == text.data()) return std::nullopt;
+    if (ptr != end && *ptr != '.') return std::nullopt;
+    return value;
+}
+
+int64_t integer_of(const redis::Reply& reply) {
+    if (reply->type == REDIS_REPLY_INTEGER) return reply->integer;
+    if (reply->type == REDIS_REPLY_STRING) return parse_integer(reply.text()).value_or(0);
+    return 0;
+}
+
+}  // namespace onyx::cli

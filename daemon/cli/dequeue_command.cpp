@@ -1,0 +1,70 @@
+#include "cli/dequeue_command.hpp"
+
+#include "cli/command_context.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace onyx::cli {
+namespace {
+
+// Dequeue one job. ARGV: ns, job id. One script, so a worker's claim (itself one script or a
+// BLMOVE) happens wholly before or wholly after it: either the id is still in ready/scheduled/
+// retry and is removed here, or a worker has it and nothing is touched. The job hash is
+// deleted only when the id was removed. Returns {code, queue, where}: 0 = no job hash,
+// 1 = removed from `where`, 2 = not waiting anywhere (claimed, finished or dead).
+constexpr const char* kDequeueScript = R"lua(
+local ns, id = ARGV[1], ARGV[2]
+local job = ns .. ':jobs:' .. id
+local q = redis.call('HGET', job, 'que')
+if not q then return {0, '', ''} end
+local where = ''
+if redis.call('LREM', ns .. ':ready:' .. q, 0, id) > 0 then where = 'ready'
+elseif redis.call('ZREM', ns .. ':scheduled:' .. q, id) == 1 then where = 'scheduled'
+elseif redis.call('ZREM', ns .. ':retry:' .. q, id) == 1 then where = 'retry'
+else return {2, q, ''} end
+redis.call('DEL', job)
+return {1, q, where}
+)lua";
+
+std::string text_at(const redis::Reply& reply, size_t i) {
+    const redisReply* e = reply->element[i];
+    return e->str != nullptr ? std::string(e->str, e->len) : std::string();
+}
+
+int64_t code_of(const redis::Reply& reply) {
+    const redisReply* e = reply->element[0];
+    return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
+}
+
+// Why a job that exists is not waiting: claimed (its latest attempt runs), or its state.
+std::string not_waiting_reason(CommandContext& ctx, const std::string& id, const std::string& q) {
+    auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), id}, {"HGET", ctx.keys.job(id), "lat"}});
+    if (r[0]->type == REDIS_REPLY_STRING) return "is dead (use `retry` or `purge`)";
+    const std::string latest(r[1].text());
+    if (!latest.empty() && integer_of(ctx.redis.command({"SISMEMBER", ctx.keys.processing(q), latest})) == 1)
+        return fmt::format("already claimed by a worker (attempt {})", latest);
+    return "already claimed by a worker, or finished: it is not in ready, scheduled or retry";
+}
+
+}  // namespace
+
+int run_dequeue_command(const config::Config& config, const std::string& job_id) {
+    return run_guarded("dequeue", [&]() -> int {
+        CommandContext ctx(config);
+        auto reply = ctx.redis.command({"EVAL", kDequeueScript, "0", ctx.keys.ns(), job_id});
+        const std::string queue = text_at(reply, 1);
+        switch (code_of(reply)) {
+        case 0: throw CliError(kExitNotFound, fmt::format("job {} not found", job_id));
+        case 2: throw CliError(kExitNotFound, fmt::format("job {} (queue {}) {}", job_id, queue,
+                                                          not_waiting_reason(ctx, job_id, queue)));
+        default: break;
+        }
+        std::printf("job %s: removed from %s:%s and deleted\n", job_id.c_str(), text_at(reply, 2).c_str(),
+                    queue.c_str());
+        return kExitOk;
+    });
+}
+
+}  // namespace onyx::cli

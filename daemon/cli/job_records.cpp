@@ -1,0 +1,106 @@
+#include "cli/job_records.hpp"
+
+#include "protocol/attempt_records.hpp"
+
+#include <charconv>
+
+namespace onyx::cli {
+namespace {
+
+std::optional<std::string> field(const FieldMap& fields, const char* name) {
+    auto it = fields.find(name);
+    if (it == fields.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<int64_t> number(const FieldMap& fields, const char* name) {
+    auto text = field(fields, name);
+    return text ? parse_integer(*text) : std::nullopt;
+}
+
+std::optional<double> decimal(const FieldMap& fields, const char* name) {
+    auto text = field(fields, name);
+    if (!text || text->empty()) return std::nullopt;
+    try {
+        return std::stod(*text);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+FieldMap to_map(const redis::Reply& reply) {
+    FieldMap out;
+    const auto flat = reply.strings();
+    for (size_t i = 0; i + 1 < flat.size(); i += 2) out[flat[i]] = flat[i + 1];
+    return out;
+}
+
+}  // namespace
+
+JobRecord decode_job(const std::string& id, const FieldMap& fields) {
+    JobRecord job;
+    job.id = id;
+    job.queue = field(fields, "que").value_or("");
+    job.job_class = field(fields, "cls").value_or("");
+    const auto args = field(fields, "arg");
+    if (args && !args->empty()) job.args = *args;
+    job.enqueued_ms = number(fields, "qat");
+    job.scheduled_ms = number(fields, "pat");
+    job.failed_attempts = number(fields, "fal").value_or(0);
+    job.retry_limit = number(fields, "rty");
+    job.timeout_ms = number(fields, "tmo");
+    job.latest_attempt = field(fields, "lat");
+    job.dead_ms = number(fields, "ded");
+    return job;
+}
+
+AttemptRecord decode_attempt(const std::string& id, const FieldMap& fields) {
+    AttemptRecord a;
+    a.id = id;
+    a.job_id = field(fields, "job").value_or("");
+    a.queue = field(fields, "que").value_or("");
+    a.started_ms = number(fields, "sta");
+    a.finished_ms = number(fields, "fin");
+    a.processing_ms = decimal(fields, "tim");
+    a.error_class = field(fields, "err").value_or("");
+    a.message = field(fields, "msg").value_or("");
+    a.wrk = field(fields, "wrk").value_or("");
+    a.worker_id = field(fields, "wid").value_or("");
+    a.previous = field(fields, "prv");
+    return a;
+}
+
+std::string attempt_outcome(const AttemptRecord& attempt) {
+    if (attempt.error_class == protocol::errors::kWorkerTimeout) return "timed out";
+    if (attempt.error_class == protocol::errors::kShutdown) return "handed back";
+    if (!attempt.error_class.empty()) return "failed";
+    return attempt.finished_ms ? "completed" : "running";
+}
+
+std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
+    auto fields = to_map(ctx.redis.command({"HGETALL", ctx.keys.job(id)}));
+    if (fields.empty()) return std::nullopt;
+    return decode_job(id, fields);
+}
+
+std::vector<AttemptRecord> read_attempts(CommandContext& ctx, const std::vector<std::string>& ids) {
+    std::vector<std::vector<std::string>> commands;
+    for (const auto& id : ids) commands.push_back({"HGETALL", ctx.keys.attempt(id)});
+    auto replies = ctx.redis.pipeline(commands);
+    std::vector<AttemptRecord> out;
+    for (size_t i = 0; i < replies.size(); ++i) {
+        auto fields = to_map(replies[i]);
+        if (!fields.empty()) out.push_back(decode_attempt(ids[i], fields));
+    }
+    return out;
+}
+
+std::vector<std::string> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids) {
+    std::vector<std::vector<std::string>> commands;
+    for (const auto& id : ids) commands.push_back({"HGET", ctx.keys.job(id), "cls"});
+    std::vector<std::string> out;
+    for (const auto& reply : ctx.redis.pipeline(commands)) out.emplace_back(reply.text());
+    return out;
+}
+
+}  // namespace onyx::cli

@@ -1,0 +1,35 @@
+#include "cli/pause_command.hpp"
+
+#include "cli/command_context.hpp"
+
+#include <cstdio>
+
+namespace onyx::cli {
+
+namespace {
+
+std::vector<std::string> all_queues(std::vector<std::string> queues, const std::optional<std::string>& flag) {
+    for (auto& q : queues) q = config::parse_queue_list(q, "queue").front();
+    if (flag)
+        for (auto& q : config::parse_queue_list(*flag, "--queue")) queues.push_back(q);
+    return queues;
+}
+
+}  // namespace
+
+int run_pause_command(const config::Config& config, const std::vector<std::string>& positional,
+                      const std::optional<std::string>& queue_flag, bool pause) {
+    return run_guarded(pause ? "pause" : "resume", [&]() -> int {
+        const auto queues = all_queues(positional, queue_flag);
+        if (queues.empty()) throw CliError(kExitUsage, "give the queue to " + std::string(pause ? "pause" : "resume"));
+        CommandContext ctx(config);
+        for (const auto& q : queues) {
+            const int64_t changed = integer_of(ctx.redis.command({pause ? "SADD" : "SREM", ctx.paused_key(), q}));
+            if (pause) std::printf("queue %s: %s\n", q.c_str(), changed ? "paused" : "already paused");
+            else std::printf("queue %s: %s\n", q.c_str(), changed ? "resumed" : "was not paused");
+        }
+        return kExitOk;
+    });
+}
+
+}  // namespace onyx::cli

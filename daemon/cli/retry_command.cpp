@@ -1,0 +1,113 @@
+#include "cli/retry_command.hpp"
+
+#include "cli/command_context.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace onyx::cli {
+namespace {
+
+// Retry one job. ARGV: ns, job id. Atomic: the job leaves dead:<q> or retry:<q> and enters
+// ready:<q> in one step. Returns {code, queue, from}: code 0 = no job hash, 1 = moved,
+// 2 = the job is neither dead nor waiting for a retry.
+constexpr const char* kRetryOneScript = R"lua(
+local ns, id = ARGV[1], ARGV[2]
+local job = ns .. ':jobs:' .. id
+local q = redis.call('HGET', job, 'que')
+if not q then return {0, '', ''} end
+if redis.call('ZREM', ns .. ':dead:' .. q, id) == 1 then
+  redis.call('HSET', job, 'fal', 0)
+  redis.call('HDEL', job, 'ded')
+  redis.call('RPUSH', ns .. ':ready:' .. q, id)
+  return {1, q, 'dead'}
+end
+if redis.call('ZREM', ns .. ':retry:' .. q, id) == 1 then
+  redis.call('RPUSH', ns .. ':ready:' .. q, id)
+  return {1, q, 'retry'}
+end
+return {2, q, ''}
+)lua";
+
+// Retry up to `batch` dead jobs of one queue, oldest death first. ARGV: ns, queue, batch.
+// Ids without a job hash leave the dead set but are not pushed (a worker could only fail
+// them as JobNotFound). Returns {moved, dropped, remaining}.
+constexpr const char* kRetryDeadBatchScript = R"lua(
+local ns, q, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local dead = ns .. ':dead:' .. q
+local ids = redis.call('ZRANGE', dead, 0, batch - 1)
+local moved, dropped = 0, 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', dead, id)
+  local job = ns .. ':jobs:' .. id
+  if redis.call('EXISTS', job) == 1 then
+    redis.call('HSET', job, 'fal', 0)
+    redis.call('HDEL', job, 'ded')
+    redis.call('RPUSH', ns .. ':ready:' .. q, id)
+    moved = moved + 1
+  else
+    dropped = dropped + 1
+  end
+end
+return {moved, dropped, redis.call('ZCARD', dead)}
+)lua";
+
+constexpr int kBatch = 500;
+
+int64_t element(const redis::Reply& reply, size_t i) {
+    const redisReply* e = reply->element[i];
+    return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
+}
+
+std::string element_text(const redis::Reply& reply, size_t i) {
+    const redisReply* e = reply->element[i];
+    return e->str != nullptr ? std::string(e->str, e->len) : std::string();
+}
+
+int retry_one(CommandContext& ctx, const std::string& id) {
+    auto reply = ctx.redis.command({"EVAL", kRetryOneScript, "0", ctx.keys.ns(), id});
+    const int64_t code = element(reply, 0);
+    const std::string queue = element_text(reply, 1);
+    if (code == 0) throw CliError(kExitNotFound, fmt::format("job {} not found", id));
+    if (code == 2)
+        throw CliError(kExitNotFound,
+                       fmt::format("job {} (queue {}) is neither dead nor waiting for a retry", id, queue));
+    const bool was_dead = element_text(reply, 2) == "dead";
+    std::printf("job %s: %s -> ready:%s%s\n", id.c_str(), was_dead ? "dead" : "retry", queue.c_str(),
+                was_dead ? " (failures reset to 0)" : "");
+    return kExitOk;
+}
+
+void retry_queue(CommandContext& ctx, const std::string& q) {
+    int64_t moved = 0, dropped = 0, remaining = 1;
+    while (remaining > 0) {
+        auto reply = ctx.redis.command({"EVAL", kRetryDeadBatchScript, "0", ctx.keys.ns(), q, std::to_string(kBatch)});
+        moved += element(reply, 0);
+        dropped += element(reply, 1);
+        remaining = element(reply, 2);
+        if (element(reply, 0) + element(reply, 1) == 0) break;
+    }
+    std::printf("queue %s: %lld dead jobs -> ready", q.c_str(), static_cast<long long>(moved));
+    if (dropped > 0) std::printf(", %lld without a job hash dropped", static_cast<long long>(dropped));
+    std::printf("\n");
+}
+
+int retry_all(CommandContext& ctx, const RetryRequest& request) {
+    if (!request.queues) throw CliError(kExitUsage, "--all needs -q QUEUE (the queues whose dead jobs to retry)");
+    for (const auto& q : config::parse_queue_list(*request.queues, "--queue")) retry_queue(ctx, q);
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_retry_command(const config::Config& config, const RetryRequest& request) {
+    return run_guarded("retry", [&]() -> int {
+        if (request.all == request.job_id.has_value())
+            throw CliError(kExitUsage, "give either a job ID or --all -q QUEUE");
+        CommandContext ctx(config);
+        return request.all ? retry_all(ctx, request) : retry_one(ctx, *request.job_id);
+    });
+}
+
+}  // namespace onyx::cli
