@@ -1,0 +1,84 @@
+// Pure formatting pieces of the operator CLI: human times, aligned tables, shortening, the
+// job/attempt decoding and the queue-from-key rule used only for original-only data.
+#include "cli/human_time.hpp"
+#include "cli/job_records.hpp"
+#include "cli/queue_discovery.hpp"
+#include "cli/table.hpp"
+
+#include <gtest/gtest.h>
+
+namespace onyx::cli {
+namespace {
+
+TEST(CliHumanTime, SpansUseTheTwoLargestUnits) {
+    EXPECT_EQ(format_span(0), "0ms");
+    EXPECT_EQ(format_span(850), "850ms");
+    EXPECT_EQ(format_span(3000), "3s");
+    EXPECT_EQ(format_span(250000), "4m10s");
+    EXPECT_EQ(format_span(2 * 3600000 + 5 * 60000 + 7000), "2h5m");
+    EXPECT_EQ(format_span(3 * 86400000LL + 4 * 3600000), "3d4h");
+    EXPECT_EQ(format_span(-3000), "3s");
+}
+
+TEST(CliHumanTime, AgesSayAgoOrIn) {
+    EXPECT_EQ(format_age(1000, 4000), "3s ago");
+    EXPECT_EQ(format_age(5000, 4000), "in 1s");
+    EXPECT_EQ(format_age(4000, 4000), "now");
+    EXPECT_EQ(format_when(std::nullopt, 0), "-");
+    EXPECT_EQ(format_when(1767225600000, 1767225603000), "2026-01-01T00:00:00.000Z (3s ago)");
+    EXPECT_EQ(format_processing(12.3456), "12.346ms");
+    EXPECT_EQ(format_processing(61500.0), "1m1s");
+}
+
+TEST(CliTable, RightAlignsNumbersAndMeasuresCodePoints) {
+    Table table({{"queue"}, {"ready", true}, {"note"}});
+    table.add_row({"mail-ü", "7", "x"});
+    table.add_row({"a", "12345", ""});
+    EXPECT_EQ(table.render(false),
+              "queue   ready  note\n"
+              "mail-ü      7  x\n"
+              "a       12345\n");
+}
+
+TEST(CliTable, ColourOnlyWhenAsked) {
+    Table table({{"a"}});
+    table.add_row({Cell("x", Colour::red)});
+    EXPECT_EQ(table.render(false), "a\nx\n");
+    EXPECT_EQ(table.render(true), "\x1b[1ma\x1b[0m\n\x1b[31mx\x1b[0m\n");
+}
+
+TEST(CliTable, ShortenCutsAtCodePointsAndFlattensLines) {
+    EXPECT_EQ(shorten("abc", 5), "abc");
+    EXPECT_EQ(shorten("abcdef", 4), "abc…");
+    EXPECT_EQ(shorten("üüüüü", 3), "üü…");
+    EXPECT_EQ(shorten("a\nb", 5), "a b");
+    EXPECT_EQ(render_fields({{"job", "1"}, {"queue", "q"}}, false), "job    1\nqueue  q\n");
+}
+
+TEST(CliQueueOfKey, OnlyExactPrefixesGiveAQueue) {
+    EXPECT_EQ(queue_of_key("onyx-background:ready:mail:high", "onyx-background"), "mail:high");
+    EXPECT_EQ(queue_of_key("onyx-background:stats:café", "onyx-background"), "café");
+    EXPECT_EQ(queue_of_key("onyx-background:jobs:abc", "onyx-background"), std::nullopt);
+    EXPECT_EQ(queue_of_key("onyx-background:ready:", "onyx-background"), std::nullopt);
+    EXPECT_EQ(queue_of_key("other:ready:q", "onyx-background"), std::nullopt);
+    EXPECT_EQ(escape_glob("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
+}
+
+TEST(CliRecords, DecodeJobAndAttemptWithOriginalFieldsOnly) {
+    const JobRecord job = decode_job("j", {{"que", "q"}, {"cls", "Jobs::Nap"}, {"arg", ""}, {"qat", "12"}});
+    EXPECT_EQ(job.queue, "q");
+    EXPECT_EQ(job.args, "{}");
+    EXPECT_EQ(job.enqueued_ms, 12);
+    EXPECT_EQ(job.failed_attempts, 0);
+    EXPECT_FALSE(job.latest_attempt);
+    const AttemptRecord done = decode_attempt("a", {{"sta", "1"}, {"fin", "3"}, {"tim", "1.500"}, {"job", "j"}});
+    EXPECT_EQ(attempt_outcome(done), "completed");
+    EXPECT_DOUBLE_EQ(*done.processing_ms, 1.5);
+    EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"sta", "1"}})), "running");
+    EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "Worker Timeout"}})), "timed out");
+    EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "Shutdown"}})), "handed back");
+    EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "ArgumentError"}, {"fin", "2"}})), "failed");
+}
+
+}  // namespace
+}  // namespace onyx::cli
