@@ -210,5 +210,18 @@ TEST_F(EnqueueCli, QueueWithACommaIsRejected) {
     expect_rejected({"Jobs::Noop", "{}", "-q", "mail,"}, "queue");
 }
 
+TEST_F(EnqueueCli, BadCountAndRetriesAreRejected) {
+    expect_rejected({"Jobs::Noop", "{}", "--count", "0"}, "--count");
+    expect_rejected({"Jobs::Noop", "{}", "--retries", "-1"}, "retries");
+}
+
+TEST_F(EnqueueCli, UnreachableRedisFailsNamingTheEndpoint) {
+    server_.kill9();
+    const CommandResult r = enqueue({"Jobs::Noop"});
+    EXPECT_NE(r.exit_code(), 0);
+    EXPECT_EQ(r.stdout_text, "") << "no id may be printed for a job that was not written";
+    EXPECT_NE(r.stderr_text.find(std::to_string(server_.port())), std::string::npos) << r.stderr_text;
+}
+
 }  // namespace
 }  // namespace onyx::test

@@ -103,6 +103,17 @@ TEST_F(ProducerApi, EnqueueManyKeepsOrderPerQueueAndAllRun) {
     wait_completed("b.q", {ids[1], ids[3], ids[5]});
 }
 
+TEST_F(ProducerApi, ABacklogOfManyJobsAllRunOnceAndTheCountersAgree) {
+    std::vector<JobRequest> requests(300, JobRequest{"Jobs::Noop", "{}", "bulk"});
+    const auto ids = client().enqueue_many(requests);
+    ASSERT_EQ(ids.size(), 300u);
+    Process worker = start_worker("bulk");
+    wait_completed("bulk", std::set<std::string>(ids.begin(), ids.end()));
+    EXPECT_EQ(redis_.integer({"ZCARD", kNs + ":completed:bulk"}), 300) << "a job ran twice";
+    EXPECT_EQ(redis_.get_string({"HGET", kNs + ":stats:bulk", "completed"}), "300");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + ":processing:bulk", kNs + ":ready:bulk", kNs + ":failed:bulk"}), 0);
+}
+
 TEST_F(ProducerApi, RunAtInTheFutureIsScheduledAndInThePastIsReady) {
     const int64_t later = wall_ms() + 3600 * 1000;
     Client producer = client();

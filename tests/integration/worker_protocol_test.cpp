@@ -295,6 +295,42 @@ TEST_F(WorkerProtocol, OddQueueNamesWorkEndToEndInPriorityOrder) {
     expect_running(worker);
 }
 
+TEST_F(WorkerProtocol, QueueNameWithSpaceAndPercentWorksAndIsEscapedInTheClientName) {
+    const std::string queue = "big sale 50%";
+    const std::string id = push_raw_job(redis_, queue, "Jobs::Noop", "{}");
+    Process worker = start_worker(queue);
+    wait_attempt(redis_, "completed", queue, id);
+    EXPECT_EQ(clients_by_name(redis_).count("onyx-background-worker:big%20sale%2050%25"), 1u)
+        << redis_.get_string({"CLIENT", "LIST"});
+    expect_good_job_runs(worker, queue);
+}
+
+TEST_F(WorkerProtocol, JobHashWithOnlyQueAndClsRuns) {
+    // A minimal producer may omit arg and qat: arguments default to {}.
+    const std::string id = make_id(1);
+    redis_.command({"HSET", key(kNs, "jobs", id), "que", "default", "cls", "Jobs::Nap"});
+    redis_.command({"RPUSH", key(kNs, "ready", "default"), id});
+    Process worker = start_worker("default");
+    const Attempt a = wait_attempt(redis_, "completed", "default", id);
+    EXPECT_FALSE(a.has("err")) << a.get("err") << ": " << a.get("msg");
+}
+
+TEST_F(WorkerProtocol, LongFailureMessageIsBoundedToOneKibibyte) {
+    std::string message;
+    while (message.size() < 5000) message += "é-long failure text ";
+    Process worker = start_worker("default");
+    const std::string id = push_raw_job(redis_, "default", "Jobs::Fail", R"({"message":")" + message + R"("})");
+    const Attempt a = wait_attempt(redis_, "failed", "default", id);
+    EXPECT_EQ(a.get("err"), "std::runtime_error");
+    const std::string msg = a.get("msg");
+    EXPECT_LE(msg.size(), 1024u);
+    EXPECT_GE(msg.size(), 1000u) << "the message was cut far more than needed";
+    // A prefix of the original, cut on a UTF-8 boundary (no dangling lead byte).
+    EXPECT_EQ(message.compare(0, msg.size(), msg), 0) << msg;
+    ASSERT_FALSE(msg.empty());
+    EXPECT_NE(static_cast<unsigned char>(msg.back()), 0xC3u) << "cut inside a UTF-8 sequence";
+}
+
 // CRC-32 (IEEE, reflected), computed bit by bit: an oracle independent of zlib.
 uint32_t crc32_of(const std::string& data) {
     uint32_t crc = 0xFFFFFFFFu;

@@ -1,6 +1,8 @@
 // SIGTERM on the real worker: an idle worker exits 0 promptly and unregisters from
 // <ns>:workers (and its <ns>:worker:<wid> hash goes); a worker running a Jobs::Nap lets the job
 // complete, records it, leaves unclaimed jobs in ready:<q>, then exits 0.
+// With prefetch, claimed but unstarted jobs go back to the head of ready:<q> in their order;
+// past shutdown_timeout a running job is handed back (attempt err "Shutdown").
 // The deadlines are generous bounds against a hang, not speed assertions.
 #include "support/paths.hpp"
 #include "support/process.hpp"
@@ -33,7 +35,8 @@ class WorkerShutdown : public ::testing::Test {
 protected:
     WorkerShutdown() { write_file_text(config_, ""); }
 
-    Process start_worker(int concurrency) {
+    Process start_worker(int concurrency, const std::string& config_text = "") {
+        write_file_text(config_, config_text);
         return Process({std::string(paths::onyx_bin), "worker", "-r", server_.url(), "--config", config_.string(),
                         "--plugins", std::string(paths::example_plugin_dir), "-q", "default", "-c",
                         std::to_string(concurrency), "--log-level", "debug"});
@@ -102,6 +105,46 @@ TEST_F(WorkerShutdown, RunningJobCompletesBeforeTheWorkerExits) {
     EXPECT_EQ(redis_.integer({"SCARD", kNs + ":processing:default"}), 0);
     EXPECT_EQ(redis_.strings({"LRANGE", kNs + ":ready:default", "0", "-1"}), std::vector<std::string>{waiting});
     EXPECT_EQ(redis_.strings({"KEYS", kNs + ":reserved:*"}), std::vector<std::string>{});
+    expect_unregistered(wid);
+}
+
+TEST_F(WorkerShutdown, PrefetchedJobsGoBackToTheHeadOfReadyInTheirOrder) {
+    // Concurrency 1 plus prefetch 2: the nap runs, the next two are claimed but wait.
+    Process worker = start_worker(1, "[worker]\nprefetch = 2\n");
+    const std::string wid = wait_registered(worker);
+    const std::string nap = push_job("20000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
+    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
+               "the Jobs::Nap attempt to be in processing:default");
+    const std::string second = push_job("20000000-0000-4000-8000-000000000002", "Jobs::Noop", "{}");
+    const std::string third = push_job("20000000-0000-4000-8000-000000000003", "Jobs::Noop", "{}");
+    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 3; }, kDeadline,
+               "the two prefetched attempts to be in processing:default");
+    const std::string fourth = push_job("20000000-0000-4000-8000-000000000004", "Jobs::Noop", "{}");
+    worker.send_signal(SIGTERM);
+    EXPECT_EQ(worker.wait_exit(10s), exited_with(0)) << worker.stderr_text();
+    EXPECT_EQ(redis_.strings({"LRANGE", kNs + ":ready:default", "0", "-1"}),
+              (std::vector<std::string>{second, third, fourth}))
+        << "handed-back jobs must keep their FIFO order at the head of ready";
+    EXPECT_EQ(redis_.integer({"SCARD", kNs + ":processing:default"}), 0);
+    EXPECT_EQ(redis_.integer({"ZCARD", kNs + ":completed:default"}), 1) << "the running nap completes";
+    EXPECT_EQ(redis_.strings({"KEYS", kNs + ":reserved:*"}), std::vector<std::string>{});
+    expect_unregistered(wid);
+}
+
+TEST_F(WorkerShutdown, PastTheShutdownTimeoutARunningJobIsHandedBack) {
+    Process worker = start_worker(1, "[worker]\nshutdown_timeout = 300ms\n");
+    const std::string wid = wait_registered(worker);
+    const std::string nap = push_job("30000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":60})");
+    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
+               "the Jobs::Nap attempt to be in processing:default");
+    const std::string aid = redis_.strings({"SMEMBERS", kNs + ":processing:default"}).front();
+    worker.send_signal(SIGTERM);
+    EXPECT_EQ(worker.wait_exit(10s), exited_with(0)) << worker.stderr_text();
+    EXPECT_EQ(redis_.strings({"LRANGE", kNs + ":ready:default", "0", "-1"}), std::vector<std::string>{nap});
+    EXPECT_EQ(redis_.integer({"SCARD", kNs + ":processing:default"}), 0);
+    EXPECT_EQ(redis_.integer({"ZCARD", kNs + ":completed:default"}), 0);
+    EXPECT_EQ(redis_.optional_string({"HGET", kNs + ":attempts:" + aid, "err"}), "Shutdown");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + ":jobs:" + nap}), 1) << "the job hash must survive";
     expect_unregistered(wid);
 }
 
