@@ -64,6 +64,14 @@ TEST_F(PluginInvoke, CompletingHandlerIsOk) {
     EXPECT_EQ(outcome.error_message, "");
 }
 
+TEST_F(PluginInvoke, LogLinesNameTheJob) {
+    testing::internal::CaptureStderr();
+    run("Fixtures::Ok");
+    std::string log = testing::internal::GetCapturedStderr();
+    EXPECT_NE(log.find("[5f0c6a8e-0000-4000-8000-000000000001] hello from Fixtures::Ok\n"), std::string::npos)
+        << log;
+}
+
 TEST_F(PluginInvoke, StdExceptionGivesItsTypeNameAndMessage) {
     JobOutcome outcome = run("Fixtures::LogicError");
     EXPECT_FALSE(outcome.ok);
