@@ -1,0 +1,78 @@
+// A claim whose reply never reaches the worker (issue 3: "nothing is lost"), against a real
+// redis-server and the real binary. Redis is made to stall (DEBUG SLEEP 1) while a job waits
+// in the worker's reservation list; the idle worker's periodic claim is sent during the stall,
+// its 200 ms command timeout drops the connection, and after the stall Redis still runs the
+// claim it had already received: an attempt of the live worker now sits in processing:<q>, known
+// to no process. The worker reconnects and stays alive (so no watcher recovers it); the job
+// must still complete: a live worker may not leave a job it never ran in processing forever.
+#include "support/paths.hpp"
+#include "support/process.hpp"
+#include "support/redis_client.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace onyx::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kNs = "lostreply";
+
+std::string key(std::string_view kind, std::string_view id = "default") {
+    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
+}
+
+std::string write_config(const TempDir& dir, const RedisServer& server) {
+    const auto path = dir.file("onyx.ini");
+    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
+                              "\ncommand_timeout = 200ms\n[worker]\nconcurrency = 2\nshutdown_timeout = 5s\n"
+                              "heartbeat_interval = 100ms\nlease = 2s\nplugins = " +
+                              std::string(paths::example_plugin_dir) + "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
+    return path.string();
+}
+
+TEST(OutageLostReply, ClaimRunByRedisAfterTheWorkerGaveUpOnItStillCompletesTheJob) {
+    RedisServer server(RedisServerOptions{.extra_args = {"--enable-debug-command", "yes"}});
+    TempDir dir;
+    const auto config = write_config(dir, server);
+    RedisClient redis(server.port());
+    Process watcher({std::string(paths::onyx_bin), "watcher", "--config", config});
+    Process worker({std::string(paths::onyx_bin), "worker", "--config", config});
+    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
+               "the worker to register");
+    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+
+    // The job goes straight into the worker's reservation list, as its BLMOVE would put it,
+    // and Redis stalls in the same breath, before the worker can claim it.
+    redis.command({"HSET", key("jobs", "job-1"), "que", "default", "cls", "Jobs::Noop", "arg", "{}", "qat", "1"});
+    redis.command({"SADD", std::string(kNs) + ":queues", "default"});
+    RedisClient staller(server.port(), 10s);
+    staller.command({"MULTI"});
+    staller.command({"RPUSH", key("reserved", wid + ":default"), "job-1"});
+    staller.command({"DEBUG", "SLEEP", "1"});
+    staller.command({"EXEC"});
+
+    wait_until([&] { return redis.integer({"ZCARD", key("completed")}) + redis.integer({"SCARD", key("processing")}) +
+                                redis.integer({"ZCARD", key("failed")}) >= 1; },
+               5s, "job-1 to be claimed");
+    ASSERT_TRUE(worker.is_running()) << worker.stderr_text();
+    const bool completed = try_wait_until([&] { return redis.integer({"ZCARD", key("completed")}) >= 1; }, 10s);
+    EXPECT_TRUE(completed) << "job-1 never completed; processing: "
+                           << testing::PrintToString(redis.strings({"SMEMBERS", key("processing")}))
+                           << ", workers: "
+                           << testing::PrintToString(redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}))
+                           << "\nworker stderr:\n" << worker.stderr_text();
+    EXPECT_TRUE(worker.is_running());
+    EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
+}  // namespace
+}  // namespace onyx::test
