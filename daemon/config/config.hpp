@@ -28,6 +28,12 @@ struct QueueSettings {
     int64_t backoff_cap_ms = 3600000; ///< largest retry delay
     double backoff_jitter = 0.25;     ///< fraction of the delay drawn at random, 0..1
     int64_t timeout_ms = 0;           ///< job timeout, 0 = none
+    int64_t completed_ttl_ms = 86400000;   ///< completed attempts (and their jobs) kept this long
+    int64_t failed_ttl_ms = 604800000;     ///< failed attempts kept this long
+    int64_t dead_ttl_ms = 2592000000;      ///< dead jobs kept this long
+    int64_t max_completed = 100000;        ///< at most this many completed attempts per queue
+    int64_t max_failed = 100000;           ///< at most this many failed attempts per queue
+    int64_t max_dead = 100000;             ///< at most this many dead jobs per queue
 
     /// Field-by-field equality.
     bool operator==(const QueueSettings&) const = default;

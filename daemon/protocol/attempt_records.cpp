@@ -7,15 +7,18 @@
 namespace onyx::protocol {
 namespace {
 
-constexpr size_t kClaimValuesPerJob = 8;
+constexpr size_t kClaimValuesPerJob = 9;
+
+template <typename T>
+T parse_number(std::string_view text) {
+    T number = 0;
+    std::from_chars(text.data(), text.data() + text.size(), number);
+    return number;
+}
 
 template <typename T>
 T parse_number(const ReplyValue& value) {
-    T number = 0;
-    if (!value) return 0;
-    const char* first = value->data();
-    std::from_chars(first, first + value->size(), number);
-    return number;
+    return value ? parse_number<T>(std::string_view(*value)) : T{0};
 }
 
 }  // namespace
@@ -35,12 +38,21 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
 }
 
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
-                       int64_t now_ms, std::vector<ClaimedJob>& out, std::string& error) {
-    if (values.size() % kClaimValuesPerJob != 0) {
-        error = fmt::format("claim reply has {} values, not a multiple of {}", values.size(), kClaimValuesPerJob);
+                       int64_t now_ms, ClaimResult& out, std::string& error) {
+    if (values.empty() || (values.size() - 1) % kClaimValuesPerJob != 0) {
+        error = fmt::format("claim reply has {} values, not 1 + a multiple of {}", values.size(), kClaimValuesPerJob);
         return false;
     }
-    for (size_t i = 0; i < values.size(); i += kClaimValuesPerJob) {
+    out.paused.assign(queues.size(), false);
+    const std::string paused = values[0].value_or("");
+    for (size_t start = 0; start < paused.size();) {
+        size_t comma = paused.find(',', start);
+        if (comma == std::string::npos) comma = paused.size();
+        const auto index = parse_number<size_t>(std::string_view(paused).substr(start, comma - start));
+        if (index >= 1 && index <= queues.size()) out.paused[index - 1] = true;
+        start = comma + 1;
+    }
+    for (size_t i = 1; i < values.size(); i += kClaimValuesPerJob) {
         const auto queue_index = parse_number<size_t>(values[i]);
         if (queue_index < 1 || queue_index > queues.size() || !values[i + 1] || !values[i + 2]) {
             error = fmt::format("claim reply entry {} is malformed", i / kClaimValuesPerJob);
@@ -55,8 +67,9 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
         job.enqueued_at_ms = parse_number<int64_t>(values[i + 5]);
         job.failed_before = parse_number<uint32_t>(values[i + 6]);
         job.timeout_ms = parse_number<int64_t>(values[i + 7]);
+        if (values[i + 8]) job.retry_limit = parse_number<int>(values[i + 8]);
         job.started_at_ms = now_ms;
-        out.push_back(std::move(job));
+        out.jobs.push_back(std::move(job));
     }
     return true;
 }
@@ -64,11 +77,12 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts) {
     std::vector<std::string> argv;
-    argv.reserve(4 + attempts.size() * 7);
+    argv.reserve(4 + attempts.size() * 8);
     argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns)});
     for (const auto& a : attempts) {
         argv.insert(argv.end(), {a.queue, a.attempt_id, a.job_id, std::to_string(a.finished_at_ms),
-                                 format_processing_ms(a.processing_ms), a.error_class, a.error_message});
+                                 format_processing_ms(a.processing_ms), a.error_class, a.error_message,
+                                 a.retry_at_ms ? std::to_string(*a.retry_at_ms) : std::string()});
     }
     return argv;
 }

@@ -19,7 +19,8 @@ struct ClaimedJob {
     std::string args_json;                ///< `arg`; "{}" when absent or empty
     int64_t enqueued_at_ms = 0;           ///< `qat`; 0 when absent or not a number
     uint32_t failed_before = 0;           ///< `fal`: failed attempts before this one
-    int64_t timeout_ms = 0;               ///< `tmo`: per-job timeout ms, 0 = none
+    int64_t timeout_ms = 0;               ///< `tmo`: per-job timeout ms, 0 = not set
+    std::optional<int> retry_limit;       ///< `rty`: per-job retry limit, when set
     int64_t started_at_ms = 0;            ///< `sta` written by the claim
 };
 
@@ -32,6 +33,7 @@ struct FinishedAttempt {
     double processing_ms = 0;    ///< `tim`, decimal ms
     std::string error_class;     ///< `err`; empty = completed
     std::string error_message;   ///< `msg`; at most 1 KiB
+    std::optional<int64_t> retry_at_ms; ///< failures only: retry time (ms), nullopt = dead
 };
 
 /// Error classes written to `err` by the host itself (docs/protocol.md lists them).
@@ -41,6 +43,7 @@ inline constexpr std::string_view kUnknownJobClass = "UnknownJobClass";  ///< no
 inline constexpr std::string_view kInvalidArguments = "InvalidArguments"; ///< `arg` is not JSON
 inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
+inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
 }  // namespace errors
 
 /// ARGV of one claim call (after EVALSHA sha 0): ns, worker id, wrk, now, queues, attempt ids.
@@ -52,10 +55,16 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
 /// One element of a script reply: nullopt for nil, else the text (integers as decimal).
 using ReplyValue = std::optional<std::string>;
 
-/// Decodes the claim reply (8 values per job). `queues` is the list passed to the claim.
-/// Returns false (and fills `error`) when the reply's shape is wrong.
+/// What one claim returned.
+struct ClaimResult {
+    std::vector<ClaimedJob> jobs;
+    std::vector<bool> paused; ///< per queue of the claim: in `<ns>:paused`
+};
+
+/// Decodes the claim reply (the paused list, then 9 values per job). `queues` is the list
+/// passed to the claim. Returns false (and fills `error`) when the reply's shape is wrong.
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
-                       int64_t now_ms, std::vector<ClaimedJob>& out, std::string& error);
+                       int64_t now_ms, ClaimResult& out, std::string& error);
 
 /// EVALSHA argv of one finish call for `attempts` (non-empty).
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,

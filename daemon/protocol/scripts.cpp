@@ -9,43 +9,54 @@ local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local nq = tonumber(ARGV[5])
 local base = 5 + nq
 local want = #ARGV - base
-local out, used = {}, 0
+local out, used, paused = {''}, 0, {}
+local paused_key = ns .. ':paused'
 for qi = 1, nq do
-  if used >= want then break end
   local q = ARGV[5 + qi]
-  local ids = redis.call('LPOP', ns .. ':reserved:' .. wid .. ':' .. q, want - used) or {}
-  if #ids < want - used then
-    local more = redis.call('LPOP', ns .. ':ready:' .. q, want - used - #ids)
-    if more then
-      for i = 1, #more do ids[#ids + 1] = more[i] end
+  if redis.call('SISMEMBER', paused_key, q) == 1 then
+    paused[#paused + 1] = qi
+  elseif used < want then
+    local ids = redis.call('LPOP', ns .. ':reserved:' .. wid .. ':' .. q, want - used) or {}
+    if #ids < want - used then
+      local more = redis.call('LPOP', ns .. ':ready:' .. q, want - used - #ids)
+      if more then
+        for i = 1, #more do ids[#ids + 1] = more[i] end
+      end
     end
-  end
-  if #ids > 0 then
-    local aids = {}
-    for i = 1, #ids do
-      used = used + 1
-      local aid, id = ARGV[base + used], ids[i]
-      redis.call('HSET', ns .. ':attempts:' .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
-      local job = redis.call('HMGET', ns .. ':jobs:' .. id, 'cls', 'arg', 'qat', 'fal', 'tmo')
-      aids[i] = aid
-      local n = #out
-      out[n + 1], out[n + 2], out[n + 3] = qi, id, aid
-      for f = 1, 5 do out[n + 3 + f] = job[f] end
+    if #ids > 0 then
+      local aids = {}
+      for i = 1, #ids do
+        used = used + 1
+        local aid, id = ARGV[base + used], ids[i]
+        local jkey = ns .. ':jobs:' .. id
+        local job = redis.call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat')
+        if job[7] then
+          redis.call('HSET', ns .. ':attempts:' .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', job[7])
+        else
+          redis.call('HSET', ns .. ':attempts:' .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
+        end
+        if job[1] then redis.call('HSET', jkey, 'lat', aid) end
+        aids[i] = aid
+        local n = #out
+        out[n + 1], out[n + 2], out[n + 3] = qi, id, aid
+        for f = 1, 6 do out[n + 3 + f] = job[f] end
+      end
+      redis.call('SADD', ns .. ':processing:' .. q, unpack(aids))
     end
-    redis.call('SADD', ns .. ':processing:' .. q, unpack(aids))
   end
 end
+out[1] = table.concat(paused, ',')
 return out
 )lua"};
 
 const Script kFinishScript{"finish", R"lua(
 local ns = ARGV[1]
 local groups, order = {}, {}
-for i = 2, #ARGV, 7 do
+for i = 2, #ARGV, 8 do
   local q = ARGV[i]
   local g = groups[q]
   if not g then
-    g = {first = i, aids = {}, rows = {}}
+    g = {aids = {}, rows = {}}
     groups[q] = g
     order[#order + 1] = q
   end
@@ -72,7 +83,16 @@ for _, q in ipairs(order) do
         failed[#failed + 1] = fin
         failed[#failed + 1] = aid
         local jkey = ns .. ':jobs:' .. job
-        if redis.call('EXISTS', jkey) == 1 then redis.call('HINCRBY', jkey, 'fal', 1) end
+        if redis.call('EXISTS', jkey) == 1 then
+          redis.call('HINCRBY', jkey, 'fal', 1)
+          local retry_at = ARGV[i + 7]
+          if retry_at ~= '' then
+            redis.call('ZADD', ns .. ':retry:' .. q, retry_at, job)
+          else
+            redis.call('HSET', jkey, 'ded', fin)
+            redis.call('ZADD', ns .. ':dead:' .. q, fin, job)
+          end
+        end
       end
     end
   end
@@ -118,25 +138,30 @@ const Script kPromoteScript{"promote", R"lua(
 local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local promoted, more, next_due = 0, 0, nil
 for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
-  local skey = ns .. ':scheduled:' .. q
-  local due = redis.call('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
-  if #due > 0 then
-    redis.call('ZREM', skey, unpack(due))
-    redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due))
-    promoted = promoted + #due
-    if #due == batch then more = 1 end
-  end
-  local head = redis.call('ZRANGE', skey, 0, 0, 'WITHSCORES')
-  if head[2] then
-    local score = tonumber(head[2])
-    if next_due == nil or score < next_due then next_due = score end
+  for _, kind in ipairs({':scheduled:', ':retry:'}) do
+    local skey = ns .. kind .. q
+    local due = redis.call('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
+    if #due > 0 then
+      redis.call('ZREM', skey, unpack(due))
+      redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due))
+      promoted = promoted + #due
+      if #due == batch then more = 1 end
+    end
+    local head = redis.call('ZRANGE', skey, 0, 0, 'WITHSCORES')
+    if head[2] then
+      local score = tonumber(head[2])
+      if next_due == nil or score < next_due then next_due = score end
+    end
   end
 end
+if next_due and (next_due ~= next_due or next_due > 1e15 or next_due < -1e15) then next_due = nil end
 return {promoted, more, next_due and string.format('%.0f', next_due) or ''}
 )lua"};
 
 const Script kRecoverScript{"recover", R"lua(
-local ns, now, batch, msg = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local limits = {}
+for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local dead = redis.call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
 if #dead == 0 then return {0, 0, 0} end
 local is_dead = {}
@@ -159,8 +184,14 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
       redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       local jkey = ns .. ':jobs:' .. (a[2] or '')
       if a[2] and redis.call('EXISTS', jkey) == 1 then
-        redis.call('HINCRBY', jkey, 'fal', 1)
-        redis.call('LPUSH', ready, a[2])
+        local fal = redis.call('HINCRBY', jkey, 'fal', 1)
+        local limit = tonumber(redis.call('HGET', jkey, 'rty')) or limits[q] or default_limit
+        if fal > limit then
+          redis.call('HSET', jkey, 'ded', now)
+          redis.call('ZADD', ns .. ':dead:' .. q, now, a[2])
+        else
+          redis.call('LPUSH', ready, a[2])
+        end
       end
       failed = failed + 1
     end
@@ -171,6 +202,54 @@ for _, wid in ipairs(dead) do
   redis.call('DEL', ns .. ':worker:' .. wid)
 end
 return {#dead, failed, returned}
+)lua"};
+
+const Script kTrimScript{"trim", R"lua(
+local ns, now, batch = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local function policy(from)
+  return {tonumber(ARGV[from]), tonumber(ARGV[from + 1]), tonumber(ARGV[from + 2]),
+          tonumber(ARGV[from + 3]), tonumber(ARGV[from + 4]), tonumber(ARGV[from + 5])}
+end
+local default = policy(4)
+local policies = {}
+for i = 10, #ARGV, 7 do policies[ARGV[i]] = policy(i + 1) end
+-- The k oldest members of a sorted set that are past `ttl` ms or over `max` members.
+local function oldest(key, ttl, max)
+  local over = redis.call('ZCARD', key) - max
+  local old = redis.call('ZCOUNT', key, '-inf', '(' .. (now - ttl))
+  local k = math.min(batch, math.max(over, old))
+  if k <= 0 then return {} end
+  return redis.call('ZRANGE', key, 0, k - 1)
+end
+local removed, more = 0, 0
+for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+  local p = policies[q] or default
+  local sets = {{':completed:', p[1], p[2]}, {':failed:', p[3], p[4]}, {':dead:', p[5], p[6]}}
+  for s = 1, 3 do
+    local key = ns .. sets[s][1] .. q
+    local ids = oldest(key, sets[s][2], sets[s][3])
+    for _, id in ipairs(ids) do
+      if s == 3 then
+        redis.call('DEL', ns .. ':jobs:' .. id)
+      else
+        local akey = ns .. ':attempts:' .. id
+        if s == 1 then
+          local job = redis.call('HGET', akey, 'job')
+          if job and redis.call('HGET', ns .. ':jobs:' .. job, 'lat') == id then
+            redis.call('DEL', ns .. ':jobs:' .. job)
+          end
+        end
+        redis.call('DEL', akey)
+      end
+    end
+    if #ids > 0 then
+      redis.call('ZREMRANGEBYRANK', key, 0, #ids - 1)
+      removed = removed + #ids
+      if #ids == batch then more = 1 end
+    end
+  end
+end
+return {removed, more}
 )lua"};
 
 }  // namespace onyx::protocol

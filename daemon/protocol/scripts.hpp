@@ -18,16 +18,21 @@ struct Script {
 /// queue first the worker's `reserved:<wid>:<q>` list (ids a BLMOVE woke it with), then
 /// `ready:<q>`. ARGV: ns, worker id, wrk, now ms, queue count, queues..., K attempt ids.
 /// Per claimed job it writes `attempts:<aid>` (sta job wrk que wid), adds the attempt to
-/// `processing:<q>` (one SADD per queue) and returns 8 values: queue index (1-based), job id,
-/// attempt id, and the job hash's cls, arg, qat, fal, tmo (nil when absent).
+/// `processing:<q>` (one SADD per queue), links the attempt to the job (`prv` = the job's
+/// previous `lat`, then the job's `lat` = this attempt) and returns 9 values per job: queue
+/// index (1-based), job id, attempt id, and the job hash's cls, arg, qat, fal, tmo, rty (nil
+/// when absent), after a first value listing the 1-based indexes of the queues that are in
+/// `<ns>:paused` (comma-separated, "" when none): those are skipped.
 extern const Script kClaimScript;
 
-/// Finish: records a batch of finished attempts. ARGV: ns, then 7 values per attempt: queue,
-/// attempt id, job id, fin ms, tim ms (decimal), err class ("" when completed), message.
+/// Finish: records a batch of finished attempts. ARGV: ns, then 8 values per attempt: queue,
+/// attempt id, job id, fin ms, tim ms (decimal), err class ("" when completed), message, and
+/// for a failure the retry time in ms ("" = the job is dead).
 /// Only attempts still in `processing:<q>` are recorded (a watcher may have failed them as
 /// stale meanwhile); each gets `fin tim` (+ `err msg`), leaves `processing:<q>` and enters
-/// `completed:<q>` or `failed:<q>` scored by fin; `stats:<q>` counts `completed` and `failed`, and a
-/// failure adds 1 to the job's `fal`. Returns the number of attempts recorded.
+/// `completed:<q>` or `failed:<q>` scored by fin; `stats:<q>` counts `completed` and `failed`.
+/// A failure adds 1 to the job's `fal` and puts the job into `retry:<q>` scored by its retry
+/// time, or into `dead:<q>` (scored by fin; job `ded` = fin). Returns the attempts recorded.
 extern const Script kFinishScript;
 
 /// Hand back: fails attempts that will not finish here and puts their jobs back at the head
@@ -38,18 +43,30 @@ extern const Script kFinishScript;
 /// as the original's stale attempts) and enters `failed:<q>` scored by now. Returns the count.
 extern const Script kHandBackScript;
 
-/// Promote: moves due jobs from `scheduled:<q>` to the tail of `ready:<q>` for every queue in
+/// Promote: moves due jobs from `scheduled:<q>` and `retry:<q>` to the tail of `ready:<q>` for every queue in
 /// `<ns>:queues`, at most `batch` per queue per call. ARGV: ns, now ms, batch. Pushes only ids
 /// its own ZREM removed, so any number of watchers promote each job once. Returns
 /// {promoted count, 1 if some queue had more due than the batch else 0, earliest remaining
 /// score as text or "" when every scheduled set is empty}.
 extern const Script kPromoteScript;
 
+/// Trim (retention): for every queue in `<ns>:queues`, removes the oldest members of
+/// `completed:<q>`, `failed:<q>` (attempt ids) and `dead:<q>` (job ids) that are older than the
+/// queue's age limit or beyond its count limit, at most `batch` per set per call, and deletes
+/// their hashes: the attempt hash, and the job hash when the removed completed attempt is the
+/// job's latest (`lat`) or the job was dead. `stats:<q>` counters are kept.
+/// ARGV: ns, now ms, batch, default policy (6 values: completed ttl ms, completed max, failed
+/// ttl, failed max, dead ttl, dead max), then per queue with its own policy: name + 6 values.
+/// Returns {removed, 1 if some set hit the batch else 0}.
+extern const Script kTrimScript;
+
 /// Recover: for each worker whose lease in `<ns>:workers` ended before now (at most `batch`
 /// workers per call), puts its reserved ids back at the head of their `ready:<q>`, fails its
 /// attempts in `processing:<q>` with err "Worker Timeout" (no fin/tim, as the original; the
 /// job's `fal` + 1 and `stats:<q>` failed + 1) and puts their jobs back at the head of
-/// `ready:<q>`, then removes the worker from the registry. ARGV: ns, now ms, batch, message.
+/// `ready:<q>` (or, when the job has used up its retries — `rty`, else the queue's limit, else
+/// the default — into `dead:<q>`), then removes the worker from the registry.
+/// ARGV: ns, now ms, batch, message, default retry limit, then (queue, limit) pairs.
 /// Returns {workers recovered, attempts failed, reserved ids returned}.
 extern const Script kRecoverScript;
 

@@ -20,6 +20,16 @@ namespace {
 // of a job scheduled less than this ahead of its time, since producers send no wake-up.
 constexpr int64_t kPromotionScanMs = 10;
 
+// Records removed per sorted set per trim call: bounds how long one call blocks Redis.
+constexpr int kTrimBatch = 1000;
+
+// The 6 retention values of the trim script for one queue policy.
+void append_retention(std::vector<std::string>& argv, const config::QueueSettings& settings) {
+    argv.insert(argv.end(), {std::to_string(settings.completed_ttl_ms), std::to_string(settings.max_completed),
+                             std::to_string(settings.failed_ttl_ms), std::to_string(settings.max_failed),
+                             std::to_string(settings.dead_ttl_ms), std::to_string(settings.max_dead)});
+}
+
 class Watcher {
 public:
     Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint);
@@ -30,6 +40,7 @@ private:
     void on_promoted(const redisReply* reply);
     void schedule_promotion(int64_t delay_ms);
     void recover();
+    void trim();
     void stop();
 
     uv_loop_t* loop_;
@@ -40,6 +51,7 @@ private:
     uv_signal_t signals_[2]{};
     bool promoting_ = false;
     bool recovering_ = false;
+    bool trimming_ = false;
     int64_t connected_since_ms_ = -1; ///< monotonic ms of the last (re)connect, -1 when down
     uint64_t promoted_total_ = 0;
 };
@@ -50,7 +62,7 @@ Watcher::Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEnd
     options.endpoint = std::move(endpoint);
     options.label = "watcher";
     options.client_name = std::string(protocol::kWatcherClientName);
-    options.scripts = {protocol::kPromoteScript, protocol::kRecoverScript};
+    options.scripts = {protocol::kPromoteScript, protocol::kRecoverScript, protocol::kTrimScript};
     options.connect_timeout_ms = config.connect_timeout_ms;
     options.command_timeout_ms = config.command_timeout_ms;
     redis_ = std::make_unique<redis::AsyncConnection>(loop_, options);
@@ -74,8 +86,11 @@ void Watcher::start() {
     });
     redis_->on_down([this](std::string_view) { connected_since_ms_ = -1; });
     const auto interval = static_cast<uint64_t>(config_.watcher_interval_ms);
-    uv_timer_start(&recover_timer_, [](uv_timer_t* t) { static_cast<Watcher*>(t->data)->recover(); },
-                   interval, interval);
+    uv_timer_start(&recover_timer_, [](uv_timer_t* t) {
+        auto* self = static_cast<Watcher*>(t->data);
+        self->recover();
+        self->trim();
+    }, interval, interval);
     redis_->start();
     ONYX_LOG(info, "watcher starting: namespace {}, interval {} ms, lease {} ms", config_.ns,
              config_.watcher_interval_ms, config_.lease_ms);
@@ -123,8 +138,14 @@ void Watcher::recover() {
     // a Redis restart or outage must not make a live worker look dead.
     if (support::monotonic_ms() - connected_since_ms_ < config_.lease_ms) return;
     recovering_ = true;
-    redis_->command({"EVALSHA", redis_->script_sha("recover"), "0", config_.ns, std::to_string(support::wall_ms()),
-                     "10", "the worker's lease expired: it stopped sending heartbeats"},
+    std::vector<std::string> argv = {"EVALSHA", redis_->script_sha("recover"), "0", config_.ns,
+                                     std::to_string(support::wall_ms()), "10",
+                                     "the worker's lease expired: it stopped sending heartbeats",
+                                     std::to_string(config::QueueSettings{}.retries)};
+    for (const auto& [queue, settings] : config_.queue_settings) {
+        argv.insert(argv.end(), {queue, std::to_string(settings.retries)});
+    }
+    redis_->command(argv,
                     [this](const redisReply* reply, std::string_view error) {
                         recovering_ = false;
                         if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
@@ -138,6 +159,27 @@ void Watcher::recover() {
                             recover();  // more dead workers than one batch
                         }
                     });
+}
+
+void Watcher::trim() {
+    if (trimming_ || !redis_->ready()) return;
+    trimming_ = true;
+    std::vector<std::string> argv = {"EVALSHA", redis_->script_sha("trim"), "0", config_.ns,
+                                     std::to_string(support::wall_ms()), std::to_string(kTrimBatch)};
+    append_retention(argv, config::QueueSettings{});
+    for (const auto& [queue, settings] : config_.queue_settings) {
+        argv.push_back(queue);
+        append_retention(argv, settings);
+    }
+    redis_->command(argv, [this](const redisReply* reply, std::string_view error) {
+        trimming_ = false;
+        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
+            ONYX_LOG(warn, "retention trim failed: {}", reply && reply->str ? reply->str : error);
+            return;
+        }
+        if (reply->element[0]->integer > 0) ONYX_LOG(debug, "retention: removed {} records", reply->element[0]->integer);
+        if (reply->element[1]->integer != 0) trim();  // a set was over by more than one batch
+    });
 }
 
 void Watcher::stop() {

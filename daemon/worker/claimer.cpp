@@ -29,7 +29,7 @@ Claimer::Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
                  std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
                  std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed)
     : settings_(std::move(settings)), bookkeeping_(bookkeeping), wake_(std::move(wake)),
-      armed_(wake_.size(), false), free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
+      armed_(wake_.size(), false), queue_paused_(wake_.size(), false), free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
 
 void Claimer::poke() {
     if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
@@ -50,12 +50,13 @@ void Claimer::claim(int count) {
         [this, count, now_ms](const redisReply* reply, std::string_view error) {
             claim_in_flight_ = false;
             if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
-                std::vector<protocol::ClaimedJob> jobs;
+                protocol::ClaimResult result;
                 std::string problem;
-                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, now_ms, jobs, problem)) {
+                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, now_ms, result, problem)) {
                     logged_claim_error_ = false;
-                    idle_ = static_cast<int>(jobs.size()) < count;
-                    if (!jobs.empty()) on_claimed_(std::move(jobs));
+                    note_paused(result.paused);
+                    idle_ = static_cast<int>(result.jobs.size()) < count;
+                    if (!result.jobs.empty()) on_claimed_(std::move(result.jobs));
                     if (idle_) arm_wake();
                     else poke();
                     return;
@@ -94,8 +95,18 @@ void Claimer::wake_link_ready(size_t index) {
     poke();
 }
 
+void Claimer::note_paused(const std::vector<bool>& paused) {
+    for (size_t i = 0; i < paused.size() && i < queue_paused_.size(); ++i) {
+        if (paused[i] != queue_paused_[i])
+            ONYX_LOG(info, "queue {} {}", settings_.queues[i], paused[i] ? "is paused: not claiming from it" : "resumed");
+        queue_paused_[i] = paused[i];
+    }
+}
+
 void Claimer::arm_one(size_t index) {
-    if (paused_ || armed_[index] || !wake_[index]->ready() || free_slots_() <= 0) return;
+    // A paused queue gets no BLMOVE: it would move ids into the reservation list that the
+    // claim then leaves alone until the queue resumes. tick() notices a resume.
+    if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || free_slots_() <= 0) return;
     const onyx_background::Keys keys(settings_.ns);
     const std::string& queue = settings_.queues[index];
     const int64_t block_ms = settings_.block_timeout_ms;

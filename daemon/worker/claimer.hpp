@@ -54,11 +54,13 @@ private:
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
     void arm_wake();
     void arm_one(size_t index);
+    void note_paused(const std::vector<bool>& paused);
 
     ClaimSettings settings_;
     redis::AsyncConnection& bookkeeping_;
     std::vector<redis::AsyncConnection*> wake_;
     std::vector<bool> armed_;
+    std::vector<bool> queue_paused_; ///< per queue, from the last claim (`<ns>:paused`)
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
     bool claim_in_flight_ = false;

@@ -61,6 +61,20 @@ std::vector<protocol::ClaimedJob> ExecutorPool::running_jobs() const {
     return jobs;
 }
 
+std::vector<JobRun*> ExecutorPool::take_expired(int64_t now_us) {
+    std::lock_guard lock(mutex_);
+    std::vector<JobRun*> expired;
+    for (JobRun* run : running_) {
+        const int64_t started = run->started_us.load();
+        if (run->timed_out || run->timeout_ms <= 0 || started == 0) continue;
+        if (now_us - started < run->timeout_ms * 1000) continue;
+        run->timed_out = true;
+        run->cancel.store(true);
+        expired.push_back(run);
+    }
+    return expired;
+}
+
 void ExecutorPool::cancel_running() {
     std::lock_guard lock(mutex_);
     for (JobRun* run : running_) run->cancel.store(true);
@@ -86,6 +100,7 @@ void ExecutorPool::thread_main() {
 void ExecutorPool::execute(JobRun& run) {
     const auto& job = run.job;
     const int64_t started_us = support::monotonic_us();
+    run.started_us.store(started_us);
     if (std::string problem = onyx_background::json_problem(job.args_json); !problem.empty()) {
         run.outcome = {false, std::string(protocol::errors::kInvalidArguments), problem};
     } else {

@@ -42,6 +42,11 @@ public:
     /// Copies of the jobs that threads are executing now. Loop thread.
     std::vector<protocol::ClaimedJob> running_jobs() const;
 
+    /// Runs whose handler has run longer than their timeout_ms, not reported before: marks
+    /// each timed_out, sets its cancel flag, and returns it. The run stays owned by its thread
+    /// (its slot stays taken) until the handler returns. Loop thread.
+    std::vector<JobRun*> take_expired(int64_t now_us);
+
     /// Asks every running handler to stop (cooperative cancel flag). Loop thread.
     void cancel_running();
 

@@ -19,6 +19,9 @@ struct JobRun {
     int64_t finished_at_ms = 0;   ///< wall clock ms
     double processing_ms = 0;     ///< handler time (monotonic), ms
     std::atomic<bool> cancel{false}; ///< set by the loop on timeout or shutdown
+    int64_t timeout_ms = 0;          ///< resolved at dispatch: job, class, then queue; 0 = none
+    std::atomic<int64_t> started_us{0}; ///< monotonic us when a thread started it; 0 = not yet
+    bool timed_out = false;          ///< loop only: already recorded as failed with Timeout
 };
 
 }  // namespace onyx::worker

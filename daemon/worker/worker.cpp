@@ -3,7 +3,9 @@
 #include "config/redis_url.hpp"
 #include "protocol/attempt_records.hpp"
 #include "protocol/client_name.hpp"
+#include "protocol/retry_policy.hpp"
 #include "protocol/scripts.hpp"
+#include "protocol/time_text.hpp"
 #include "redis/async_connection.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
@@ -18,12 +20,16 @@
 #include <uv.h>
 
 #include <memory>
+#include <random>
 #include <unistd.h>
 
 namespace onyx::worker {
 namespace {
 
 enum class Phase { running, quiet, stopping, stopped };
+
+// How often running handlers are checked against their timeout: the resolution of timeouts.
+constexpr uint64_t kTimeoutCheckMs = 100;
 
 constexpr std::string_view phase_name(Phase phase) {
     constexpr std::string_view names[] = {"running", "quiet", "stopping", "stopped"};
@@ -46,7 +52,11 @@ private:
     void dispatch(protocol::ClaimedJob job);
     void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);
     void on_runs_finished();
-    void record(const JobRun& run);
+    void record(const protocol::ClaimedJob& job, const JobRun& run);
+    std::optional<int64_t> retry_at(const protocol::ClaimedJob& job, const plugins::JobClass* job_class,
+                                    std::string_view error_class, int64_t now_ms) const;
+    int64_t timeout_for(const protocol::ClaimedJob& job, const plugins::JobClass& job_class) const;
+    void check_timeouts();
     int free_slots() const;
     void tick();
     void on_signal(int signum);
@@ -69,6 +79,7 @@ private:
     std::unique_ptr<Finisher> finisher_;
     uv_timer_t tick_timer_{};
     uv_timer_t stop_timer_{};
+    uv_timer_t timeout_timer_{};
     uv_signal_t signals_[4]{};
     Phase phase_ = Phase::running;
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
@@ -129,6 +140,10 @@ void Worker::start() {
                    static_cast<uint64_t>(config_.heartbeat_interval_ms), static_cast<uint64_t>(config_.heartbeat_interval_ms));
     uv_timer_init(loop_, &stop_timer_);
     stop_timer_.data = this;
+    uv_timer_init(loop_, &timeout_timer_);
+    timeout_timer_.data = this;
+    uv_timer_start(&timeout_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->check_timeouts(); },
+                   kTimeoutCheckMs, kTimeoutCheckMs);
     const int signums[] = {SIGTERM, SIGINT, SIGTSTP, SIGUSR1};
     for (int i = 0; i < 4; ++i) {
         uv_signal_init(loop_, &signals_[i]);
@@ -181,6 +196,7 @@ void Worker::dispatch(protocol::ClaimedJob job) {
         return finish_without_running(std::move(job), protocol::errors::kUnknownJobClass, std::move(message));
     }
     auto run = std::make_unique<JobRun>();
+    run->timeout_ms = timeout_for(job, *job_class);
     run->job = std::move(job);
     run->job_class = job_class;
     pool_->submit(std::move(run));
@@ -189,31 +205,83 @@ void Worker::dispatch(protocol::ClaimedJob job) {
 void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message) {
     ONYX_LOG(error, "[{}] {}: {}", job.job_id, error_class, message);
     JobRun run;
-    run.job = std::move(job);
     run.outcome = {false, std::string(error_class), std::move(message)};
     run.finished_at_ms = support::wall_ms();
-    record(run);
+    record(job, run);
+    --held_;
 }
 
-void Worker::record(const JobRun& run) {
-    --held_;
+int64_t Worker::timeout_for(const protocol::ClaimedJob& job, const plugins::JobClass& job_class) const {
+    if (job.timeout_ms > 0) return job.timeout_ms;
+    if (job_class.timeout_ms != 0) return std::max<int64_t>(job_class.timeout_ms, 0);
+    return config_.queue(job.queue).timeout_ms;
+}
+
+std::optional<int64_t> Worker::retry_at(const protocol::ClaimedJob& job, const plugins::JobClass* job_class,
+                                        std::string_view error_class, int64_t now_ms) const {
+    if (protocol::is_permanent_error(error_class)) return std::nullopt;
+    const auto& queue = config_.queue(job.queue);
+    protocol::RetryPolicy policy{queue.retries, queue.backoff_base_ms, queue.backoff_cap_ms, queue.backoff_jitter};
+    if (job.retry_limit) policy.retries = *job.retry_limit;
+    else if (job_class != nullptr && job_class->retry_limit != 0) policy.retries = std::max(job_class->retry_limit, 0);
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    auto delay = protocol::retry_delay_ms(policy, job.failed_before + 1, random01);
+    if (!delay) return std::nullopt;
+    return now_ms + *delay;
+}
+
+// Writes the attempt's outcome; a failure is retried or dead per policy. The slot is released
+// by the caller: a timed-out run keeps its slot until its thread returns.
+void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
     ++done_;
-    finisher_->add({run.job.queue, run.job.attempt_id, run.job.job_id, run.finished_at_ms, run.processing_ms,
-                    run.outcome.ok ? std::string() : run.outcome.error_class, run.outcome.error_message});
+    protocol::FinishedAttempt attempt{job.queue, job.attempt_id, job.job_id, run.finished_at_ms,
+                                      run.processing_ms, run.outcome.ok ? std::string() : run.outcome.error_class,
+                                      run.outcome.error_message, std::nullopt};
+    if (!run.outcome.ok) {
+        attempt.retry_at_ms = retry_at(job, run.job_class, run.outcome.error_class, run.finished_at_ms);
+        if (attempt.retry_at_ms) {
+            ONYX_LOG(info, "[{}] retry {} at {}", job.job_id, job.failed_before + 1,
+                     protocol::format_time_ms(*attempt.retry_at_ms));
+        } else if (job.job_class) {
+            ONYX_LOG(warn, "[{}] dead after {} attempts: {}", job.job_id, job.failed_before + 1, run.outcome.error_class);
+        }
+    }
+    finisher_->add(std::move(attempt));
 }
 
 void Worker::on_runs_finished() {
     for (auto& run : pool_->take_finished()) {
+        --held_;
+        if (run->timed_out) {
+            ONYX_LOG(warn, "[{}] handler returned {:.0f} ms after its timeout; its outcome is dropped",
+                     run->job.job_id, run->processing_ms - static_cast<double>(run->timeout_ms));
+            continue;
+        }
         if (run->outcome.ok) {
             ONYX_LOG(debug, "[{}] Completed in {:.3f} ms", run->job.job_id, run->processing_ms);
         } else {
             ONYX_LOG(error, "[{}] {} failed: {}: {}", run->job.job_id, *run->job.job_class, run->outcome.error_class,
                      run->outcome.error_message);
         }
-        record(*run);
+        record(run->job, *run);
     }
     claimer_->poke();
     check_stop();
+}
+
+void Worker::check_timeouts() {
+    for (JobRun* run : pool_->take_expired(support::monotonic_us())) {
+        ONYX_LOG(error, "[{}] {} timed out after {} ms; cancellation requested, its slot stays taken until the "
+                 "handler returns", run->job.job_id, *run->job.job_class, run->timeout_ms);
+        JobRun outcome;
+        outcome.job_class = run->job_class;
+        outcome.outcome = {false, std::string(protocol::errors::kTimeout),
+                           fmt::format("ran longer than its timeout of {} ms", run->timeout_ms)};
+        outcome.finished_at_ms = support::wall_ms();
+        outcome.processing_ms = static_cast<double>(run->timeout_ms);
+        record(run->job, outcome);
+    }
 }
 
 void Worker::tick() {
@@ -284,6 +352,8 @@ void Worker::close_everything() {
     phase_ = Phase::stopped;
     uv_timer_stop(&tick_timer_);
     uv_timer_stop(&stop_timer_);
+    uv_timer_stop(&timeout_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timeout_timer_), nullptr);
     for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);

@@ -337,11 +337,28 @@ inline const onyx_bg_plugin* plugin_descriptor() noexcept {
     return &r.descriptor;
 }
 
+/// The ABI's retry_limit for JobType: its `static constexpr int retries` when it declares one
+/// (0 = never retry), else 0 = the queue's policy.
+template <typename JobType>
+constexpr int32_t class_retry_limit() {
+    if constexpr (requires { JobType::retries; }) return JobType::retries <= 0 ? -1 : JobType::retries;
+    else return 0;
+}
+
+/// The ABI's timeout_ms for JobType: its `static constexpr int64_t timeout_ms` when it
+/// declares one (0 = no timeout), else 0 = the queue's policy.
+template <typename JobType>
+constexpr int64_t class_timeout_ms() {
+    if constexpr (requires { JobType::timeout_ms; }) return JobType::timeout_ms <= 0 ? -1 : JobType::timeout_ms;
+    else return 0;
+}
+
 /// Created by ONYX_BACKGROUND_JOB at static-initialization time: adds one class.
 struct ClassRegistration {
-    ClassRegistration(const char* name, onyx_bg_job_handler_fn handler) noexcept {
+    ClassRegistration(const char* name, onyx_bg_job_handler_fn handler, int32_t retry_limit,
+                      int64_t timeout_ms) noexcept {
         try {
-            registry().classes.push_back(onyx_bg_job_class{name, handler, nullptr});
+            registry().classes.push_back(onyx_bg_job_class{name, handler, nullptr, retry_limit, timeout_ms});
         } catch (...) {
             registry().broken = true;
         }
@@ -387,10 +404,14 @@ extern "C" {
 
 /// Registers job class `JobType` (derived from onyx_background::Job) under the `cls` name
 /// `class_name` (a string literal, e.g. "Jobs::Nap"). Use once per class at namespace scope,
-/// in any file of the plugin, followed by a semicolon.
+/// in any file of the plugin, followed by a semicolon. JobType may declare
+/// `static constexpr int retries = N;` (retries after the first attempt, 0 = none) and
+/// `static constexpr int64_t timeout_ms = N;` (0 = none) to override the queue's policy.
 #define ONYX_BACKGROUND_JOB(class_name, JobType)                                               \
     static const ::onyx_background::detail::ClassRegistration ONYX_BG_DETAIL_UNIQUE(            \
-        onyx_bg_job_registration_){class_name, &::onyx_background::detail::handle_job<JobType>}
+        onyx_bg_job_registration_){class_name, &::onyx_background::detail::handle_job<JobType>, \
+                                   ::onyx_background::detail::class_retry_limit<JobType>(),     \
+                                   ::onyx_background::detail::class_timeout_ms<JobType>()}
 
 /// Optional, at most once per plugin: names the plugin (string literals). The name selects the
 /// `[plugin.<name>]` INI section; without this macro the daemon names the plugin after its file

@@ -100,11 +100,16 @@ typedef struct onyx_bg_job_context {
 typedef int32_t (*onyx_bg_job_handler_fn)(void* class_data, const onyx_bg_job_context* ctx,
                                           const char* args_json, size_t args_len);
 
-/** One job class the plugin handles. OWNERSHIP: plugin-owned, must stay valid until unload. */
+/** One job class the plugin handles. OWNERSHIP: plugin-owned, must stay valid until unload.
+ *  A zero-initialised override means "use the queue's policy", so `{name, perform, data}`
+ *  is a complete entry. A job's own `rty` field beats retry_limit. */
 typedef struct onyx_bg_job_class {
     const char* name;               /**< NUL-terminated `cls` value, e.g. "Jobs::Nap" */
     onyx_bg_job_handler_fn perform; /**< the handler */
     void* class_data;               /**< passed back to perform as-is */
+    int32_t retry_limit;            /**< retries after the first attempt: 0 = queue policy,
+                                         -1 = never retry, N > 0 = N retries */
+    int64_t timeout_ms;             /**< attempt timeout: 0 = queue policy, -1 = none, N > 0 = N ms */
 } onyx_bg_job_class;
 
 /** Called once after the ABI check, before any job runs, on the host's main thread.

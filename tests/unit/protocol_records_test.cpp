@@ -1,0 +1,136 @@
+// The pure protocol layer: claim/finish/hand-back argument encoding and claim reply decoding,
+// client names, times, retry backoff. No Redis.
+#include "protocol/attempt_records.hpp"
+#include "protocol/client_name.hpp"
+#include "protocol/retry_policy.hpp"
+#include "protocol/time_text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace onyx::protocol {
+namespace {
+
+std::vector<ReplyValue> job_values(std::string index, std::string id, std::string aid, ReplyValue cls,
+                                   ReplyValue arg, ReplyValue qat, ReplyValue fal, ReplyValue tmo, ReplyValue rty) {
+    return {index, id, aid, cls, arg, qat, fal, tmo, rty};
+}
+
+TEST(ClaimReply, DecodesJobsAndPausedQueues) {
+    std::vector<ReplyValue> values = {std::string("2")};
+    auto a = job_values("1", "job-a", "att-a", "Jobs::Nap", "{\"sleep\":1}", "1700000000000", "2", "5000", "3");
+    auto b = job_values("3", "job-b", "att-b", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                        std::nullopt, std::nullopt);
+    values.insert(values.end(), a.begin(), a.end());
+    values.insert(values.end(), b.begin(), b.end());
+    ClaimResult result;
+    std::string error;
+    ASSERT_TRUE(parse_claim_reply(values, {"q1", "q2", "mail-ü"}, 42, result, error)) << error;
+    EXPECT_EQ(result.paused, (std::vector<bool>{false, true, false}));
+    ASSERT_EQ(result.jobs.size(), 2u);
+    const auto& ja = result.jobs[0];
+    EXPECT_EQ(ja.queue, "q1");
+    EXPECT_EQ(ja.job_id, "job-a");
+    EXPECT_EQ(ja.attempt_id, "att-a");
+    EXPECT_EQ(ja.job_class, "Jobs::Nap");
+    EXPECT_EQ(ja.args_json, "{\"sleep\":1}");
+    EXPECT_EQ(ja.enqueued_at_ms, 1700000000000);
+    EXPECT_EQ(ja.failed_before, 2u);
+    EXPECT_EQ(ja.timeout_ms, 5000);
+    EXPECT_EQ(ja.retry_limit, 3);
+    EXPECT_EQ(ja.started_at_ms, 42);
+    const auto& jb = result.jobs[1];
+    EXPECT_EQ(jb.queue, "mail-ü");
+    EXPECT_FALSE(jb.job_class.has_value()) << "a missing job hash must read as no class";
+    EXPECT_EQ(jb.args_json, "{}");
+    EXPECT_FALSE(jb.retry_limit.has_value());
+}
+
+TEST(ClaimReply, RejectsMalformedShapes) {
+    ClaimResult result;
+    std::string error;
+    EXPECT_FALSE(parse_claim_reply({}, {"q"}, 0, result, error));
+    EXPECT_FALSE(parse_claim_reply({std::string(""), std::string("1")}, {"q"}, 0, result, error));
+    EXPECT_NE(error.find("not 1 + a multiple of 9"), std::string::npos) << error;
+    auto bad_index = job_values("7", "j", "a", "C", "{}", "1", "0", "0", std::nullopt);
+    bad_index.insert(bad_index.begin(), std::string(""));
+    EXPECT_FALSE(parse_claim_reply(bad_index, {"q"}, 0, result, error));
+    EXPECT_NE(error.find("malformed"), std::string::npos) << error;
+}
+
+TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
+    auto argv = claim_arguments("sha", "ns", "wid", 17, 99, {"a", "b"}, {"x", "y", "z"});
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "wid", "17", "99", "2", "a", "b", "x",
+                                              "y", "z"}));
+}
+
+TEST(FinishArguments, EightValuesPerAttempt) {
+    FinishedAttempt ok{"q", "a1", "j1", 1000, 1.5, "", "", std::nullopt};
+    FinishedAttempt retry{"q", "a2", "j2", 2000, 0.0004, "std::runtime_error", "boom", 17000};
+    FinishedAttempt dead{"q", "a3", "j3", 3000, 12.3456, "E", "m", std::nullopt};
+    auto argv = finish_arguments("sha", "ns", {ok, retry, dead});
+    ASSERT_EQ(argv.size(), 4u + 3 * 8);
+    EXPECT_EQ(std::vector<std::string>(argv.begin() + 4, argv.begin() + 12),
+              (std::vector<std::string>{"q", "a1", "j1", "1000", "1.500", "", "", ""}));
+    EXPECT_EQ(argv[12 + 4], "0.000");
+    EXPECT_EQ(argv[12 + 7], "17000");
+    EXPECT_EQ(argv[20 + 4], "12.346");
+    EXPECT_EQ(argv[20 + 7], "");
+}
+
+TEST(HandBackArguments, TriplesAfterTheHeader) {
+    ClaimedJob job;
+    job.queue = "q";
+    job.attempt_id = "a";
+    job.job_id = "j";
+    auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {job});
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "5", "Shutdown", "msg", "0", "q", "a", "j"}));
+}
+
+TEST(ClientName, EscapesWhatRedisRefuses) {
+    EXPECT_EQ(escape_client_name("default"), "default");
+    EXPECT_EQ(escape_client_name("mail-ü"), "mail-%C3%BC");
+    EXPECT_EQ(escape_client_name("a b%"), "a%20b%25");
+    EXPECT_EQ(worker_client_name({"mail:high", "café"}), "onyx-background-worker:mail:high,caf%C3%A9");
+    EXPECT_EQ(fiber_client_name(42), "onyx-background-worker-fiber:42");
+}
+
+TEST(TimeText, ParsesIsoAndEpoch) {
+    EXPECT_EQ(parse_time_ms("1700000000123"), 1700000000123);
+    EXPECT_EQ(parse_time_ms("2026-12-01T10:00:00Z"), 1796119200000);
+    EXPECT_EQ(parse_time_ms("2026-12-01T10:00:00.250Z"), 1796119200250);
+    EXPECT_EQ(parse_time_ms("2026-12-01 12:00:00+02:00"), 1796119200000);
+    EXPECT_EQ(parse_time_ms("1970-01-01T00:00:00Z"), 0);
+    for (const char* bad : {"", "tomorrow", "2026-13-01T00:00:00Z", "2026-12-01T10:00:00", "2026-12-01T10:00Z",
+                            "2026-12-01T10:00:00Zjunk", "12ab"}) {
+        EXPECT_FALSE(parse_time_ms(bad).has_value()) << bad;
+    }
+}
+
+TEST(TimeText, FormatsIsoUtcWithMilliseconds) {
+    EXPECT_EQ(format_time_ms(1796119200250), "2026-12-01T10:00:00.250Z");
+    EXPECT_EQ(format_time_ms(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(parse_time_ms(format_time_ms(1234567890123)), 1234567890123);
+}
+
+TEST(RetryPolicy, ExponentialCappedWithJitterAndLimit) {
+    RetryPolicy policy{3, 1000, 3000, 0.5};
+    EXPECT_EQ(retry_delay_ms(policy, 1, 0.0), 1000);
+    EXPECT_EQ(retry_delay_ms(policy, 2, 0.0), 2000);
+    EXPECT_EQ(retry_delay_ms(policy, 3, 0.0), 3000) << "4000 is capped at 3000";
+    EXPECT_EQ(retry_delay_ms(policy, 4, 0.0), std::nullopt) << "3 retries: the 4th failure is final";
+    EXPECT_EQ(retry_delay_ms(policy, 1, 1.0), 500) << "jitter 0.5 shortens by up to half";
+    EXPECT_EQ(retry_delay_ms(policy, 0, 0.0), std::nullopt);
+    RetryPolicy none{0, 1000, 1000, 0};
+    EXPECT_EQ(retry_delay_ms(none, 1, 0.0), std::nullopt);
+    RetryPolicy many{1000, 15000, 3600000, 0};
+    EXPECT_EQ(retry_delay_ms(many, 999, 0.0), 3600000) << "no overflow for large attempt numbers";
+}
+
+TEST(RetryPolicy, InvalidArgumentsIsPermanent) {
+    EXPECT_TRUE(is_permanent_error("InvalidArguments"));
+    EXPECT_FALSE(is_permanent_error("std::runtime_error"));
+    EXPECT_FALSE(is_permanent_error("Timeout"));
+}
+
+}  // namespace
+}  // namespace onyx::protocol
