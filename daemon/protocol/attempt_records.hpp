@@ -44,6 +44,7 @@ inline constexpr std::string_view kInvalidArguments = "InvalidArguments"; ///< `
 inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
 inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
+inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's reply never arrived
 }  // namespace errors
 
 /// ARGV of one claim call (after EVALSHA sha 0): ns, worker id, wrk, now, queues, attempt ids.

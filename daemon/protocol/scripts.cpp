@@ -134,6 +134,32 @@ end
 return n
 )lua"};
 
+const Script kOrphansScript{"orphans", R"lua(
+local ns, wid, now, err, msg = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local nq = tonumber(ARGV[6])
+local held = {}
+for i = 7 + nq, #ARGV do held[ARGV[i]] = true end
+local n = 0
+for qi = 1, nq do
+  local q = ARGV[6 + qi]
+  local pkey = ns .. ':processing:' .. q
+  for _, aid in ipairs(redis.call('SMEMBERS', pkey)) do
+    local akey = ns .. ':attempts:' .. aid
+    if not held[aid] and redis.call('HGET', akey, 'wid') == wid then
+      local job = redis.call('HGET', akey, 'job')
+      redis.call('SREM', pkey, aid)
+      redis.call('HSET', akey, 'err', err, 'msg', msg)
+      redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
+      if job and redis.call('EXISTS', ns .. ':jobs:' .. job) == 1 then
+        redis.call('LPUSH', ns .. ':ready:' .. q, job)
+      end
+      n = n + 1
+    end
+  end
+end
+return n
+)lua"};
+
 const Script kPromoteScript{"promote", R"lua(
 local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local promoted, more, next_due = 0, 0, nil

@@ -43,6 +43,15 @@ extern const Script kFinishScript;
 /// as the original's stale attempts) and enters `failed:<q>` scored by now. Returns the count.
 extern const Script kHandBackScript;
 
+/// Orphans: after a reconnect, hands back this worker's attempts that it does not know of:
+/// the attempts of a claim Redis ran but whose reply the worker never got (the connection
+/// dropped or the command timed out). Without this they would stay in `processing:<q>` for
+/// as long as the worker lives. ARGV: ns, worker id, now ms, err, message, queue count,
+/// queues..., then the attempt ids the worker holds. Each other attempt in `processing:<q>`
+/// whose `wid` is this worker is handed back as kHandBackScript does (not counted as a
+/// failure of the job). Returns the count.
+extern const Script kOrphansScript;
+
 /// Promote: moves due jobs from `scheduled:<q>` and `retry:<q>` to the tail of `ready:<q>` for every queue in
 /// `<ns>:queues`, at most `batch` per queue per call. ARGV: ns, now ms, batch. Pushes only ids
 /// its own ZREM removed, so any number of watchers promote each job once. Returns

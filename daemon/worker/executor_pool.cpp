@@ -54,6 +54,15 @@ int ExecutorPool::running() const {
     return static_cast<int>(running_.size());
 }
 
+std::vector<std::string> ExecutorPool::held_attempt_ids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& run : todo_) ids.push_back(run->job.attempt_id);
+    for (const JobRun* run : running_) ids.push_back(run->job.attempt_id);
+    for (const auto& run : finished_) ids.push_back(run->job.attempt_id);
+    return ids;
+}
+
 std::vector<protocol::ClaimedJob> ExecutorPool::running_jobs() const {
     std::lock_guard lock(mutex_);
     std::vector<protocol::ClaimedJob> jobs;

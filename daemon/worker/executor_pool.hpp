@@ -39,6 +39,9 @@ public:
     /// Runs that a thread is executing now. Any thread.
     int running() const;
 
+    /// Attempt ids of every run queued or running. Loop thread.
+    std::vector<std::string> held_attempt_ids() const;
+
     /// Copies of the jobs that threads are executing now. Loop thread.
     std::vector<protocol::ClaimedJob> running_jobs() const;
 

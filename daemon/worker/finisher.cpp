@@ -7,6 +7,13 @@ namespace onyx::worker {
 Finisher::Finisher(redis::AsyncConnection& bookkeeping, std::string ns)
     : bookkeeping_(bookkeeping), ns_(std::move(ns)) {}
 
+std::vector<std::string> Finisher::pending_attempt_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& a : queued_) ids.push_back(a.attempt_id);
+    for (const auto& a : in_flight_) ids.push_back(a.attempt_id);
+    return ids;
+}
+
 void Finisher::add(protocol::FinishedAttempt attempt) {
     queued_.push_back(std::move(attempt));
     flush();

@@ -32,6 +32,9 @@ public:
     /// Called each time a batch is recorded (e.g. to check whether shutdown may finish).
     void on_recorded(std::function<void()> callback) { on_recorded_ = std::move(callback); }
 
+    /// Attempt ids added but not yet recorded by Redis.
+    std::vector<std::string> pending_attempt_ids() const;
+
     /// Attempts recorded so far by this process.
     uint64_t recorded() const { return recorded_; }
 

@@ -48,6 +48,7 @@ private:
     redis::AsyncOptions connection_options(std::string label, std::string name) const;
     void on_main_ready(int64_t client_id);
     void on_bookkeeping_ready();
+    void hand_back_orphans();
     void on_claimed(std::vector<protocol::ClaimedJob> jobs);
     void dispatch(protocol::ClaimedJob job);
     void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);
@@ -114,7 +115,8 @@ void Worker::start() {
             loop_, connection_options(i == 0 ? "main" : "wake " + config_.queues[i], name)));
     }
     auto options = connection_options("bookkeeping", "");
-    options.scripts = {protocol::kClaimScript, protocol::kFinishScript, protocol::kHandBackScript};
+    options.scripts = {protocol::kClaimScript, protocol::kFinishScript, protocol::kHandBackScript,
+                       protocol::kOrphansScript};
     bookkeeping_ = std::make_unique<redis::AsyncConnection>(loop_, options);
 
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
@@ -162,6 +164,20 @@ void Worker::on_main_ready(int64_t client_id) {
     bookkeeping_->set_client_name(protocol::fiber_client_name(client_id));
 }
 
+void Worker::hand_back_orphans() {
+    std::vector<std::string> argv = {"EVALSHA", bookkeeping_->script_sha("orphans"), "0", config_.ns, info_.worker_id,
+                                     std::to_string(support::wall_ms()), std::string(protocol::errors::kClaimLost),
+                                     "the worker never got the reply of the claim that made this attempt",
+                                     std::to_string(config_.queues.size())};
+    argv.insert(argv.end(), config_.queues.begin(), config_.queues.end());
+    for (auto& id : pool_->held_attempt_ids()) argv.push_back(std::move(id));
+    for (auto& id : finisher_->pending_attempt_ids()) argv.push_back(std::move(id));
+    bookkeeping_->command(argv, [](const redisReply* reply, std::string_view) {
+        if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
+            ONYX_LOG(warn, "handed back {} attempts whose claim reply was lost", reply->integer);
+    });
+}
+
 void Worker::on_bookkeeping_ready() {
     if (wake_[0]->ready()) bookkeeping_->set_client_name(protocol::fiber_client_name(wake_[0]->client_id()));
     // Register before the first claim: a watcher must never see an attempt of an unknown worker.
@@ -171,6 +187,7 @@ void Worker::on_bookkeeping_ready() {
     bookkeeping_->command(sadd, [](const redisReply*, std::string_view) {});
     ONYX_LOG(info, "worker {} ready: wrk {}", info_.worker_id, bookkeeping_->client_id());
     finisher_->flush();
+    hand_back_orphans();
     claimer_->poke();
 }
 
