@@ -63,6 +63,13 @@ protected:
         return id;
     }
 
+    // Waits until the executor runs job `id`: claimed (in processing:<q>) is not yet running,
+    // and a job claimed but not started is handed back at SIGTERM, by design.
+    static void wait_performing(Process& worker, const std::string& id) {
+        wait_until([&] { return worker.stderr_text().find("[" + id + "] Performing") != std::string::npos; },
+                   kDeadline, "the worker's debug line saying it performs job " + id);
+    }
+
     void expect_unregistered(const std::string& wid) {
         EXPECT_TRUE(redis_.command({"ZSCORE", kNs + ":workers", wid}).is_nil())
             << "the worker is still in " << kNs << ":workers";
@@ -88,8 +95,7 @@ TEST_F(WorkerShutdown, RunningJobCompletesBeforeTheWorkerExits) {
     Process worker = start_worker(1);
     const std::string wid = wait_registered(worker);
     const std::string nap = push_job("10000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
-    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
-               "the Jobs::Nap attempt to be in processing:default");
+    wait_performing(worker, nap);
     // Concurrency 1 is busy: this one stays in ready and must still be there after the stop.
     const std::string waiting = push_job("10000000-0000-4000-8000-000000000002", "Jobs::Noop", "{}");
     worker.send_signal(SIGTERM);
@@ -113,8 +119,7 @@ TEST_F(WorkerShutdown, PrefetchedJobsGoBackToTheHeadOfReadyInTheirOrder) {
     Process worker = start_worker(1, "[worker]\nprefetch = 2\n");
     const std::string wid = wait_registered(worker);
     const std::string nap = push_job("20000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
-    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
-               "the Jobs::Nap attempt to be in processing:default");
+    wait_performing(worker, nap);
     const std::string second = push_job("20000000-0000-4000-8000-000000000002", "Jobs::Noop", "{}");
     const std::string third = push_job("20000000-0000-4000-8000-000000000003", "Jobs::Noop", "{}");
     wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 3; }, kDeadline,
@@ -135,8 +140,7 @@ TEST_F(WorkerShutdown, PastTheShutdownTimeoutARunningJobIsHandedBack) {
     Process worker = start_worker(1, "[worker]\nshutdown_timeout = 300ms\n");
     const std::string wid = wait_registered(worker);
     const std::string nap = push_job("30000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":60})");
-    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
-               "the Jobs::Nap attempt to be in processing:default");
+    wait_performing(worker, nap);
     const std::string aid = redis_.strings({"SMEMBERS", kNs + ":processing:default"}).front();
     worker.send_signal(SIGTERM);
     EXPECT_EQ(worker.wait_exit(10s), exited_with(0)) << worker.stderr_text();
