@@ -1,0 +1,315 @@
+// Golden output of every operator subcommand against a real redis-server holding a known
+// state in our layout (registry, queues set, dead and retry sets, linked attempts), written
+// with plain commands. Tables are compared as exact text after normalising times: ISO 8601
+// stamps become <TIME>, ages ("3s ago") <AGE>, and, in tables that hold times, runs of
+// blanks one double blank (alignment itself is checked by the status golden and unit tests).
+// `status --json` is parsed with rapidjson and checked field by field.
+#include "support/paths.hpp"
+#include "support/process.hpp"
+#include "support/redis_client.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+
+#include <rapidjson/document.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace onyx::test {
+namespace {
+
+const std::string kNs = "onyx-background:";
+constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00.000Z
+
+std::string ms(int64_t value) { return std::to_string(value); }
+
+int64_t wall_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// ISO stamps -> <TIME>, ages -> <AGE>; with `squeeze`, runs of 2+ blanks -> two blanks.
+std::string normalise(const std::string& text, bool squeeze) {
+    static const std::regex iso(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
+    static const std::regex age(R"(\d+(ms|s|m|h|d)(\d+(ms|s|m|h|d))? ago|in \d+(ms|s|m|h|d)(\d+(ms|s|m|h|d))?)");
+    static const std::regex blanks(" {2,}");
+    std::string out = std::regex_replace(text, iso, "<TIME>");
+    out = std::regex_replace(out, age, "<AGE>");
+    return squeeze ? std::regex_replace(out, blanks, "  ") : out;
+}
+
+class CliGolden : public ::testing::Test {
+protected:
+    CliGolden() {
+        write_file_text(config_, "");
+        write_state();
+    }
+
+    CommandResult cli(std::vector<std::string> args) {
+        std::vector<std::string> argv = {std::string(paths::onyx_bin), args.front(), "-r", server_.url(),
+                                         "--config", config_.string()};
+        argv.insert(argv.end(), args.begin() + 1, args.end());
+        return run_command(argv);
+    }
+
+    void hset(const std::string& key, std::vector<std::string> fields) {
+        fields.insert(fields.begin(), {"HSET", key});
+        redis_.command(fields);
+    }
+
+    void write_jobs() {
+        hset(kNs + "jobs:j1", {"que", "alpha", "cls", "Jobs::Noop", "arg", "{}", "qat", ms(kT0)});
+        hset(kNs + "jobs:j2", {"que", "alpha", "cls", "Jobs::Nap", "arg", R"({"sleep":1})", "qat", ms(kT0), "pat",
+                               ms(kT0 + 3600000)});
+        hset(kNs + "jobs:j3", {"que", "alpha", "cls", "Jobs::Fail", "arg", R"({"n":1})", "qat", ms(kT0), "fal", "3",
+                               "rty", "2", "lat", "a3c", "ded", ms(kT0 + 3000)});
+        hset(kNs + "jobs:j4", {"que", "beta", "cls", "Jobs::Noop", "arg", "{}", "qat", ms(kT0), "lat", "a4"});
+        hset(kNs + "jobs:j5", {"que", "beta", "cls", "Jobs::Fail", "arg", "{}", "qat", ms(kT0), "fal", "1", "lat", "a5"});
+    }
+
+    void write_attempts() {
+        hset(kNs + "attempts:a3a", {"sta", ms(kT0 + 1000), "job", "j3", "wrk", "5", "que", "alpha", "wid", "w1", "fin",
+                                    ms(kT0 + 1001), "tim", "1.250", "err", "std::runtime_error", "msg", "boom 1"});
+        hset(kNs + "attempts:a3b", {"sta", ms(kT0 + 2000), "job", "j3", "wrk", "5", "que", "alpha", "wid", "w1",
+                                    "err", "Worker Timeout", "msg", "worker w1 lost its lease", "prv", "a3a"});
+        hset(kNs + "attempts:a3c", {"sta", ms(kT0 + 2500), "job", "j3", "wrk", "5", "que", "alpha", "wid", "w1", "fin",
+                                    ms(kT0 + 2502), "tim", "2.500", "err", "std::runtime_error", "msg", "boom 3",
+                                    "prv", "a3b"});
+        hset(kNs + "attempts:a4", {"sta", ms(kT0 + 10), "job", "j4", "wrk", "6", "que", "beta", "wid", "w1", "fin",
+                                   ms(kT0 + 11), "tim", "0.500"});
+        hset(kNs + "attempts:a5", {"sta", ms(kT0 + 20), "job", "j5", "wrk", "6", "que", "beta", "wid", "w1", "fin",
+                                   ms(kT0 + 21), "tim", "0.750", "err", "ArgumentError", "msg", "bad"});
+    }
+
+    void write_sets() {
+        redis_.command({"SADD", kNs + "queues", "alpha", "beta"});
+        redis_.command({"RPUSH", kNs + "ready:alpha", "j1"});
+        redis_.command({"ZADD", kNs + "scheduled:alpha", ms(kT0 + 3600000), "j2"});
+        redis_.command({"ZADD", kNs + "failed:alpha", ms(kT0 + 1001), "a3a", ms(kT0 + 2001), "a3b", ms(kT0 + 2502), "a3c"});
+        redis_.command({"ZADD", kNs + "dead:alpha", ms(kT0 + 3000), "j3"});
+        redis_.command({"ZADD", kNs + "completed:beta", ms(kT0 + 11), "a4"});
+        redis_.command({"ZADD", kNs + "failed:beta", ms(kT0 + 21), "a5"});
+        redis_.command({"ZADD", kNs + "retry:beta", ms(wall_ms() + 3600000), "j5"});
+        redis_.command({"HSET", kNs + "stats:alpha", "completed", "7", "failed", "3"});
+        redis_.command({"HSET", kNs + "stats:beta", "completed", "1", "failed", "1"});
+        redis_.command({"SADD", kNs + "paused", "beta"});
+    }
+
+    void write_registry() {
+        redis_.command({"ZADD", kNs + "workers", ms(wall_ms() + 600000), "w1", ms(wall_ms() - 60000), "w-gone"});
+        hset(kNs + "worker:w1", {"host", "h1", "pid", "42", "queues", "alpha,beta", "concurrency", "4", "started",
+                                 ms(kT0), "beat", ms(wall_ms()), "busy", "1", "done", "17", "state", "running",
+                                 "version", "0.1.0"});
+        hset(kNs + "worker:w-gone", {"host", "h2", "pid", "7", "queues", "alpha", "concurrency", "9"});
+    }
+
+    void write_state() {
+        write_jobs();
+        write_attempts();
+        write_sets();
+        write_registry();
+    }
+
+    RedisServer server_;
+    RedisClient redis_{server_.port()};
+    TempDir tmp_{"onyx-cli-golden"};
+    std::filesystem::path config_ = tmp_.file("empty.ini");
+};
+
+TEST_F(CliGolden, Status) {
+    const auto r = cli({"status"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "queue  workers  fibers  jps  ready  scheduled  processing  completed  failed  dead  retries  paused  total_completed  total_failed\n"
+              "alpha        1       4    0      1          1           0          0       3     1        0      no                7             3\n"
+              "beta         1       4    0      0          0           0          1       1     0        1     yes                1             1\n") << r.stdout_text;
+}
+
+TEST_F(CliGolden, StatusVerboseFooter) {
+    const auto r = cli({"status", "-v", "-q", "beta"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    const std::string text = std::regex_replace(r.stdout_text, std::regex(R"(elapsed \d+ ms)"), "elapsed N ms");
+    EXPECT_EQ(text, "queue  workers  fibers  jps  ready  scheduled  processing  completed  failed  dead  retries  paused  total_completed  total_failed\n"
+              "beta         1       4    0      0          0           0          1       1     0        1     yes                1             1\n"
+              "\n"
+              "elapsed N ms, redis " + server_.url() +
+              ", namespace onyx-background\n"
+              "queues (flag): beta\n"
+              "workers (registry): 1, fibers 4\n") << text;
+}
+
+TEST_F(CliGolden, Workers) {
+    const auto r = cli({"workers"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(normalise(r.stdout_text, true), "worker  host  pid  queues  busy  done  state  started  beat\n"
+              "w1  h1  42  alpha,beta  1/4  17  running  <TIME>  <AGE>\n") << r.stdout_text;
+}
+
+TEST_F(CliGolden, JobWithLinkedAttempts) {
+    const auto r = cli({"job", "j3"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(normalise(r.stdout_text, true), "job  j3\n"
+              "queue  alpha\n"
+              "class  Jobs::Fail\n"
+              "args  {\"n\":1}\n"
+              "state  dead\n"
+              "enqueued  <TIME> (<AGE>)\n"
+              "run at  -\n"
+              "failures  3 (retry limit 2)\n"
+              "timeout  -\n"
+              "dead since  <TIME> (<AGE>)\n"
+              "\n"
+              "#  attempt  outcome  started  duration  wrk  error  message\n"
+              "1  a3a  failed  <TIME>  1.250ms  5  std::runtime_error  boom 1\n"
+              "2  a3b  timed out  <TIME>  -  5  Worker Timeout  worker w1 lost its lease\n"
+              "3  a3c  failed  <TIME>  2.500ms  5  std::runtime_error  boom 3\n") << r.stdout_text;
+}
+
+TEST_F(CliGolden, Failed) {
+    const auto r = cli({"failed"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(normalise(r.stdout_text, true), "failed  queue  job  class  error  message  attempt\n"
+              "<AGE>  alpha  j3  Jobs::Fail  std::runtime_error  boom 3  a3c\n"
+              "<AGE>  alpha  j3  Jobs::Fail  Worker Timeout  worker w1 lost its lease  a3b\n"
+              "<AGE>  alpha  j3  Jobs::Fail  std::runtime_error  boom 1  a3a\n"
+              "<AGE>  beta  j5  Jobs::Fail  ArgumentError  bad  a5\n") << r.stdout_text;
+    const auto limited = cli({"failed", "-q", "alpha", "--limit", "1"});
+    EXPECT_EQ(normalise(limited.stdout_text, true), "failed  queue  job  class  error  message  attempt\n"
+              "<AGE>  alpha  j3  Jobs::Fail  std::runtime_error  boom 3  a3c\n") << limited.stdout_text;
+    const auto recent = cli({"failed", "--since", "1h"});
+    EXPECT_EQ(normalise(recent.stdout_text, true), "failed  queue  job  class  error  message  attempt\n");
+}
+
+TEST_F(CliGolden, Dead) {
+    const auto r = cli({"dead"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(normalise(r.stdout_text, true), "died  queue  job  class  failures  error  message\n"
+              "<AGE>  alpha  j3  Jobs::Fail  3  std::runtime_error  boom 3\n") << r.stdout_text;
+}
+
+TEST_F(CliGolden, PurgeKeepsTotals) {
+    const auto r = cli({"purge", "1d"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "queue  completed  failed  dead\n"
+              "alpha          0       3     1\n"
+              "beta           1       1     0\n") << r.stdout_text;
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "attempts:a3a", kNs + "attempts:a4", kNs + "jobs:j3", kNs + "jobs:j4"}), 0);
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "jobs:j5", kNs + "jobs:j1"}), 2) << "waiting jobs are kept";
+    EXPECT_EQ(redis_.get_string({"HGET", kNs + "stats:alpha", "failed"}), "3");
+    const auto status = cli({"status"});
+    EXPECT_EQ(status.stdout_text, "queue  workers  fibers  jps  ready  scheduled  processing  completed  failed  dead  retries  paused  total_completed  total_failed\n"
+              "alpha        1       4    0      1          1           0          0       0     0        0      no                7             3\n"
+              "beta         1       4    0      0          0           0          0       0     0        1     yes                1             1\n") << status.stdout_text;
+}
+
+TEST_F(CliGolden, PauseAndResumeShowInStatus) {
+    EXPECT_EQ(cli({"pause", "alpha"}).stdout_text, "queue alpha: paused\n");
+    EXPECT_EQ(cli({"pause", "alpha"}).stdout_text, "queue alpha: already paused\n");
+    EXPECT_EQ(redis_.strings({"SMEMBERS", kNs + "paused"}).size(), 2u);
+    EXPECT_EQ(cli({"resume", "-q", "alpha,beta"}).stdout_text, "queue alpha: resumed\nqueue beta: resumed\n");
+    EXPECT_EQ(cli({"resume", "beta"}).stdout_text, "queue beta: was not paused\n");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "paused"}), 0);
+    EXPECT_EQ(cli({"pause"}).exit_code(), 2);
+}
+
+TEST_F(CliGolden, RetryAndDequeueMoveWhatTheySay) {
+    auto r = cli({"retry", "j3"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "job j3: dead -> ready:alpha (failures reset to 0)\n");
+    EXPECT_EQ(redis_.strings({"LRANGE", kNs + "ready:alpha", "0", "-1"}), (std::vector<std::string>{"j1", "j3"}));
+    EXPECT_EQ(redis_.get_string({"HGET", kNs + "jobs:j3", "fal"}), "0");
+    EXPECT_TRUE(redis_.command({"HGET", kNs + "jobs:j3", "ded"}).is_nil());
+    r = cli({"retry", "j5"});
+    EXPECT_EQ(r.stdout_text, "job j5: retry -> ready:beta\n");
+    EXPECT_EQ(redis_.get_string({"HGET", kNs + "jobs:j5", "fal"}), "1");
+    r = cli({"retry", "j5"});
+    EXPECT_EQ(r.exit_code(), 1);
+    EXPECT_EQ(r.stderr_text, "onyx-background retry: job j5 (queue beta) is neither dead nor waiting for a retry\n");
+    EXPECT_EQ(cli({"retry", "nope"}).stderr_text, "onyx-background retry: job nope not found\n");
+    r = cli({"dequeue", "j2"});
+    EXPECT_EQ(r.stdout_text, "job j2: removed from scheduled:alpha and deleted\n");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "jobs:j2", kNs + "scheduled:alpha"}), 0);
+    r = cli({"dequeue", "j4"});
+    EXPECT_EQ(r.exit_code(), 1);
+    EXPECT_NE(r.stderr_text.find("already claimed"), std::string::npos) << r.stderr_text;
+}
+
+TEST_F(CliGolden, RetryAllOfAQueue) {
+    redis_.command({"ZADD", kNs + "dead:alpha", ms(kT0 + 4000), "gone"});  // no job hash
+    const auto r = cli({"retry", "--all", "-q", "alpha"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "queue alpha: 1 dead jobs -> ready, 1 without a job hash dropped\n");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "dead:alpha"}), 0);
+    EXPECT_EQ(cli({"retry", "--all"}).exit_code(), 2);
+    EXPECT_EQ(cli({"retry"}).exit_code(), 2);
+}
+
+TEST_F(CliGolden, StatusJsonRoundTrips) {
+    const auto r = cli({"status", "--json"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    rapidjson::Document doc;
+    doc.Parse(r.stdout_text.c_str());
+    ASSERT_FALSE(doc.HasParseError()) << r.stdout_text;
+    EXPECT_GE(doc["time_ms"].GetInt64(), kT0);
+    EXPECT_EQ(std::string(doc["redis"].GetString()), server_.url());
+    EXPECT_EQ(std::string(doc["namespace"].GetString()), "onyx-background");
+    EXPECT_EQ(std::string(doc["queue_source"].GetString()), "queues-set");
+    EXPECT_EQ(std::string(doc["worker_source"].GetString()), "registry");
+    EXPECT_EQ(doc["workers"].GetInt64(), 1);
+    EXPECT_EQ(doc["fibers"].GetInt64(), 4);
+    ASSERT_EQ(doc["queues"].Size(), 2u);
+    const auto& beta = doc["queues"][1];
+    EXPECT_EQ(std::string(beta["queue"].GetString()), "beta");
+    const std::pair<const char*, int64_t> expected[] = {
+        {"workers", 1}, {"fibers", 4}, {"jps", 0}, {"ready", 0}, {"scheduled", 0}, {"processing", 0},
+        {"completed", 1}, {"failed", 1}, {"dead", 0}, {"retries", 1}, {"total_completed", 1}, {"total_failed", 1}};
+    for (const auto& [name, value] : expected) EXPECT_EQ(beta[name].GetInt64(), value) << name;
+    EXPECT_TRUE(beta["paused"].GetBool());
+}
+
+TEST_F(CliGolden, JobJsonHasExactTimes) {
+    const auto r = cli({"job", "j3", "--json"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    rapidjson::Document doc;
+    doc.Parse(r.stdout_text.c_str());
+    ASSERT_FALSE(doc.HasParseError()) << r.stdout_text;
+    EXPECT_EQ(doc["enqueued_ms"].GetInt64(), kT0);
+    EXPECT_EQ(doc["dead_ms"].GetInt64(), kT0 + 3000);
+    EXPECT_EQ(std::string(doc["state"].GetString()), "dead");
+    ASSERT_EQ(doc["attempts"].Size(), 3u);
+    EXPECT_EQ(doc["attempts"][0]["started_ms"].GetInt64(), kT0 + 1000);
+    EXPECT_DOUBLE_EQ(doc["attempts"][2]["processing_ms"].GetDouble(), 2.5);
+    EXPECT_TRUE(doc["attempts"][1]["finished_ms"].IsNull());
+}
+
+TEST_F(CliGolden, NotFoundAndUsageExitCodes) {
+    auto r = cli({"job", "missing"});
+    EXPECT_EQ(r.exit_code(), 1);
+    EXPECT_EQ(r.stderr_text, "onyx-background job: job missing not found\n");
+    EXPECT_EQ(cli({"dequeue", "missing"}).exit_code(), 1);
+    EXPECT_EQ(cli({"failed", "--since", "soon"}).exit_code(), 2);
+    EXPECT_EQ(cli({"purge", "forever"}).exit_code(), 2);
+    EXPECT_EQ(cli({"status", "--watch", "0"}).exit_code(), 2);
+}
+
+TEST_F(CliGolden, UnreachableRedisIsOneLineWithTheUrlPasswordHidden) {
+    server_.kill9();
+    const std::string url = "redis://:s3cret@127.0.0.1:" + std::to_string(server_.port()) + "/0";
+    for (const char* command : {"status", "workers", "failed", "dead", "pause"}) {
+        std::vector<std::string> argv = {std::string(paths::onyx_bin), command, "-r", url, "--config", config_.string()};
+        if (std::string(command) == "pause") argv.push_back("q");
+        const auto r = run_command(argv);
+        EXPECT_EQ(r.exit_code(), 2) << command;
+        EXPECT_EQ(std::count(r.stderr_text.begin(), r.stderr_text.end(), '\n'), 1) << r.stderr_text;
+        EXPECT_NE(r.stderr_text.find(":***@127.0.0.1:" + std::to_string(server_.port())), std::string::npos) << r.stderr_text;
+        EXPECT_EQ(r.stderr_text.find("s3cret"), std::string::npos) << r.stderr_text;
+        EXPECT_NE(r.stderr_text.find("Connection refused"), std::string::npos) << r.stderr_text;
+    }
+}
+
+}  // namespace
+}  // namespace onyx::test
