@@ -1,0 +1,159 @@
+// retry, dequeue and pause/resume against a running worker (the real binary with the
+// example plugins): each job ends where the command said it would.
+#include "support/paths.hpp"
+#include "support/process.hpp"
+#include "support/redis_client.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace onyx::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kNs = "onyx-background:";
+constexpr auto kDeadline = 10s;
+
+class CliUnderWorker : public ::testing::Test {
+protected:
+    CliUnderWorker() { write_file_text(config_, ""); }
+
+    void start_worker(const std::string& queue, int concurrency = 2) {
+        worker_ = std::make_unique<Process>(std::vector<std::string>{
+            std::string(paths::onyx_bin), "worker", "-r", server_.url(), "--config", config_.string(), "--plugins",
+            std::string(paths::example_plugin_dir), "-q", queue, "-c", std::to_string(concurrency)});
+        wait_until([&] { return redis_.integer({"ZCARD", kNs + "workers"}) == 1; }, kDeadline,
+                   "the worker to register");
+    }
+
+    void write_job(const std::string& id, const std::string& q, const std::string& cls, const std::string& arg = "{}") {
+        redis_.command({"HSET", kNs + "jobs:" + id, "que", q, "cls", cls, "arg", arg, "qat", "1"});
+        redis_.command({"SADD", kNs + "queues", q});
+    }
+
+    void enqueue(const std::string& id, const std::string& q, const std::string& cls, const std::string& arg = "{}") {
+        write_job(id, q, cls, arg);
+        redis_.command({"RPUSH", kNs + "ready:" + q, id});
+    }
+
+    CommandResult cli(std::vector<std::string> args) {
+        std::vector<std::string> argv = {std::string(paths::onyx_bin), args.front(), "-r", server_.url(),
+                                         "--config", config_.string()};
+        argv.insert(argv.end(), args.begin() + 1, args.end());
+        return run_command(argv);
+    }
+
+    long long completed(const std::string& q) { return redis_.integer({"ZCARD", kNs + "completed:" + q}); }
+
+    // The job ids of the completed attempts of `q`.
+    std::vector<std::string> completed_jobs(const std::string& q) {
+        std::vector<std::string> jobs;
+        for (const auto& att : redis_.strings({"ZRANGE", kNs + "completed:" + q, "0", "-1"}))
+            jobs.push_back(redis_.get_string({"HGET", kNs + "attempts:" + att, "job"}));
+        return jobs;
+    }
+
+    // Every reservation list and its ids, for messages.
+    std::string reserved_text() {
+        std::string out;
+        for (const auto& key : redis_.strings({"KEYS", kNs + "reserved:*"})) {
+            out += key + " =";
+            for (const auto& id : redis_.strings({"LRANGE", key, "0", "-1"})) out += " " + id;
+            out += "; ";
+        }
+        return out.empty() ? "none" : out;
+    }
+
+    RedisServer server_;
+    RedisClient redis_{server_.port()};
+    TempDir tmp_{"onyx-cli-worker"};
+    std::filesystem::path config_ = tmp_.file("empty.ini");
+    std::unique_ptr<Process> worker_;
+};
+
+TEST_F(CliUnderWorker, RetriedDeadJobRunsAgainWithItsCountReset) {
+    start_worker("rq");
+    write_job("d1", "rq", "Jobs::Noop");
+    redis_.command({"HSET", kNs + "jobs:d1", "fal", "3", "ded", "5"});
+    redis_.command({"ZADD", kNs + "dead:rq", "5", "d1"});
+    const auto r = cli({"retry", "d1"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "job d1: dead -> ready:rq (failures reset to 0)\n");
+    wait_until([&] { return completed("rq") == 1; }, kDeadline, "the retried job to complete");
+    EXPECT_EQ(completed_jobs("rq"), std::vector<std::string>{"d1"});
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "dead:rq"}), 0);
+    EXPECT_EQ(redis_.get_string({"HGET", kNs + "jobs:d1", "fal"}), "0");
+}
+
+TEST_F(CliUnderWorker, RetryAllAndRetrySetJobsRun) {
+    start_worker("rq");
+    for (const char* id : {"d1", "d2"}) {
+        write_job(id, "rq", "Jobs::Noop");
+        redis_.command({"ZADD", kNs + "dead:rq", "5", id});
+    }
+    write_job("r1", "rq", "Jobs::Noop");
+    redis_.command({"ZADD", kNs + "retry:rq", "9999999999999", "r1"});  // due far in the future
+    EXPECT_EQ(cli({"retry", "--all", "-q", "rq"}).stdout_text, "queue rq: 2 dead jobs -> ready\n");
+    EXPECT_EQ(cli({"retry", "r1"}).stdout_text, "job r1: retry -> ready:rq\n");
+    wait_until([&] { return completed("rq") == 3; }, kDeadline, "three retried jobs to complete");
+    auto jobs = completed_jobs("rq");
+    std::sort(jobs.begin(), jobs.end());
+    EXPECT_EQ(jobs, (std::vector<std::string>{"d1", "d2", "r1"}));
+}
+
+TEST_F(CliUnderWorker, DequeuedJobsNeverRun) {
+    start_worker("dq", 1);
+    enqueue("busy", "dq", "Jobs::Nap", R"({"sleep":1})");
+    wait_until([&] { return redis_.integer({"SCARD", kNs + "processing:dq"}) == 1; }, kDeadline,
+               "the one slot to be busy");
+    enqueue("waiting", "dq", "Jobs::Noop");
+    write_job("later", "dq", "Jobs::Noop");
+    redis_.command({"ZADD", kNs + "scheduled:dq", "9999999999999", "later"});
+    auto r = cli({"dequeue", "waiting"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "job waiting: removed from ready:dq and deleted\n");
+    r = cli({"dequeue", "later"});
+    EXPECT_EQ(r.stdout_text, "job later: removed from scheduled:dq and deleted\n");
+    enqueue("marker", "dq", "Jobs::Noop");
+    wait_until([&] { return completed("dq") == 2; }, kDeadline, "the busy job and the marker to complete");
+    EXPECT_EQ(completed_jobs("dq"), (std::vector<std::string>{"busy", "marker"}));
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "jobs:waiting", kNs + "jobs:later"}), 0);
+}
+
+TEST_F(CliUnderWorker, DequeueOfAClaimedJobSaysSoAndTheJobFinishes) {
+    start_worker("dq");
+    enqueue("nap", "dq", "Jobs::Nap", R"({"sleep":1})");
+    wait_until([&] { return redis_.integer({"SCARD", kNs + "processing:dq"}) == 1; }, kDeadline,
+               "the job to be claimed");
+    const auto r = cli({"dequeue", "nap"});
+    EXPECT_EQ(r.exit_code(), 1);
+    EXPECT_NE(r.stderr_text.find("already claimed by a worker"), std::string::npos) << r.stderr_text;
+    wait_until([&] { return completed("dq") == 1; }, kDeadline, "the claimed job to complete");
+    EXPECT_EQ(redis_.integer({"EXISTS", kNs + "jobs:nap"}), 1);
+}
+
+TEST_F(CliUnderWorker, PausedQueueKeepsItsJobsUntilResumed) {
+    start_worker("pq");
+    ASSERT_EQ(cli({"pause", "pq"}).stdout_text, "queue pq: paused\n");
+    for (const char* id : {"p1", "p2", "p3"}) enqueue(id, "pq", "Jobs::Noop");
+    EXPECT_FALSE(try_wait_until([&] { return completed("pq") > 0; }, 1500ms))
+        << "a worker ran a job of a paused queue (worker-side pause support missing?)";
+    EXPECT_EQ(redis_.integer({"LLEN", kNs + "ready:pq"}), 3) << "reserved lists: " << reserved_text();
+    EXPECT_NE(cli({"status", "-q", "pq"}).stdout_text.find(" yes "), std::string::npos);
+    EXPECT_TRUE(worker_->is_running()) << worker_->stderr_text();
+    ASSERT_EQ(cli({"resume", "pq"}).stdout_text, "queue pq: resumed\n");
+    wait_until([&] { return completed("pq") == 3; }, kDeadline, "the three jobs to run after resume");
+    EXPECT_EQ(redis_.integer({"LLEN", kNs + "ready:pq"}), 0);
+}
+
+}  // namespace
+}  // namespace onyx::test
