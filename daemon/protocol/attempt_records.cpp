@@ -93,7 +93,9 @@ std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::s
     std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", std::string(ns),
                                      std::to_string(now_ms), std::string(error_class), std::string(message),
                                      count_as_failure ? "1" : "0"};
-    for (const auto& job : jobs) argv.insert(argv.end(), {job.queue, job.attempt_id, job.job_id});
+    // The script LPUSHes one by one: the last pushed ends first, so push in reverse to keep
+    // the claim (FIFO) order at the head of ready.
+    for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) argv.insert(argv.end(), {it->queue, it->attempt_id, it->job_id});
     return argv;
 }
 

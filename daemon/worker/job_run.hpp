@@ -6,6 +6,7 @@
 #include "protocol/attempt_records.hpp"
 
 #include <atomic>
+#include <memory>
 #include <cstdint>
 
 namespace onyx::worker {
@@ -15,6 +16,9 @@ namespace onyx::worker {
 struct JobRun {
     protocol::ClaimedJob job;
     const plugins::JobClass* job_class = nullptr; ///< resolved on the loop before submit
+    /// Keeps the plugins that job_class belongs to loaded until the run is destroyed, so a
+    /// reload never unloads code a job still runs.
+    std::shared_ptr<const plugins::PluginRegistry> registry;
     plugins::JobOutcome outcome;
     int64_t finished_at_ms = 0;   ///< wall clock ms
     double processing_ms = 0;     ///< handler time (monotonic), ms

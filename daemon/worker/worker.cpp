@@ -9,6 +9,7 @@
 #include "redis/async_connection.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
+#include "support/systemd_notify.hpp"
 #include "worker/claimer.hpp"
 #include "worker/executor_pool.hpp"
 #include "worker/finisher.hpp"
@@ -38,7 +39,7 @@ constexpr std::string_view phase_name(Phase phase) {
 
 class Worker {
 public:
-    Worker(uv_loop_t* loop, const config::Config& config, const plugins::PluginRegistry& registry,
+    Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
            config::RedisEndpoint endpoint);
     void start();
     /// True while an executor thread is inside a handler (it cannot be joined).
@@ -62,6 +63,8 @@ private:
     void tick();
     void on_signal(int signum);
     void go_quiet();
+    void reload_plugins();
+    std::string status_line() const;
     void begin_stop();
     void check_stop();
     void hand_back_and_exit();
@@ -69,7 +72,10 @@ private:
 
     uv_loop_t* loop_;
     const config::Config& config_;
-    const plugins::PluginRegistry& registry_;
+    plugins::PluginSet& plugins_;
+    std::shared_ptr<const plugins::PluginRegistry> registry_; ///< the set new jobs start on
+    uv_timer_t watchdog_timer_{};
+    bool notified_ready_ = false;
     config::RedisEndpoint endpoint_;
     onyx_background::Keys keys_;
     WorkerInfo info_;
@@ -81,7 +87,7 @@ private:
     uv_timer_t tick_timer_{};
     uv_timer_t stop_timer_{};
     uv_timer_t timeout_timer_{};
-    uv_signal_t signals_[4]{};
+    uv_signal_t signals_[5]{};
     Phase phase_ = Phase::running;
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
     uint64_t done_ = 0;   ///< attempts finished by this process
@@ -90,9 +96,10 @@ private:
     int closing_ = 0;
 };
 
-Worker::Worker(uv_loop_t* loop, const config::Config& config, const plugins::PluginRegistry& registry,
+Worker::Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
                config::RedisEndpoint endpoint)
-    : loop_(loop), config_(config), registry_(registry), endpoint_(std::move(endpoint)), keys_(config.ns) {
+    : loop_(loop), config_(config), plugins_(plugins), registry_(plugins.current()), endpoint_(std::move(endpoint)),
+      keys_(config.ns) {
     info_ = {config.ns, onyx_background::new_uuid(), config.queues, config.concurrency,
              support::wall_ms(), config.lease_ms};
 }
@@ -146,17 +153,23 @@ void Worker::start() {
     timeout_timer_.data = this;
     uv_timer_start(&timeout_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->check_timeouts(); },
                    kTimeoutCheckMs, kTimeoutCheckMs);
-    const int signums[] = {SIGTERM, SIGINT, SIGTSTP, SIGUSR1};
-    for (int i = 0; i < 4; ++i) {
+    const int signums[] = {SIGTERM, SIGINT, SIGTSTP, SIGUSR1, SIGHUP};
+    for (int i = 0; i < 5; ++i) {
         uv_signal_init(loop_, &signals_[i]);
         signals_[i].data = this;
         uv_signal_start(&signals_[i], [](uv_signal_t* s, int signum) { static_cast<Worker*>(s->data)->on_signal(signum); },
                         signums[i]);
     }
+    uv_timer_init(loop_, &watchdog_timer_);
+    if (const int64_t watchdog_ms = support::watchdog_interval_ms(); watchdog_ms > 0) {
+        // From the loop itself, so a wedged loop stops the pings and systemd restarts us.
+        const auto every = static_cast<uint64_t>(std::max<int64_t>(watchdog_ms / 2, 1));
+        uv_timer_start(&watchdog_timer_, [](uv_timer_t*) { support::notify_watchdog(); }, 0, every);
+    }
     for (auto& c : wake_) c->start();
     bookkeeping_->start();
     ONYX_LOG(info, "worker {} starting: queues {}, concurrency {}, {} job classes, Redis {}", info_.worker_id,
-             fmt::join(config_.queues, ","), config_.concurrency, registry_.classes().size(), endpoint_.redacted());
+             fmt::join(config_.queues, ","), config_.concurrency, registry_->classes().size(), endpoint_.redacted());
 }
 
 void Worker::on_main_ready(int64_t client_id) {
@@ -189,6 +202,10 @@ void Worker::on_bookkeeping_ready() {
     finisher_->flush();
     hand_back_orphans();
     claimer_->poke();
+    if (!notified_ready_) {
+        notified_ready_ = true;
+        support::notify_ready(status_line());
+    }
 }
 
 int Worker::free_slots() const {
@@ -207,7 +224,7 @@ void Worker::dispatch(protocol::ClaimedJob job) {
         std::string message = fmt::format("job hash {} does not exist", keys_.job(job.job_id));
         return finish_without_running(std::move(job), protocol::errors::kJobNotFound, std::move(message));
     }
-    const plugins::JobClass* job_class = registry_.find(*job.job_class);
+    const plugins::JobClass* job_class = registry_->find(*job.job_class);
     if (job_class == nullptr) {
         std::string message = fmt::format("no loaded plugin provides job class '{}'", *job.job_class);
         return finish_without_running(std::move(job), protocol::errors::kUnknownJobClass, std::move(message));
@@ -216,6 +233,7 @@ void Worker::dispatch(protocol::ClaimedJob job) {
     run->timeout_ms = timeout_for(job, *job_class);
     run->job = std::move(job);
     run->job_class = job_class;
+    run->registry = registry_;
     pool_->submit(std::move(run));
 }
 
@@ -303,17 +321,38 @@ void Worker::check_timeouts() {
 
 void Worker::tick() {
     send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    support::notify_status(status_line());
     finisher_->flush();
     if (phase_ == Phase::running) claimer_->tick();
 }
 
 void Worker::on_signal(int signum) {
     if (signum == SIGTSTP || signum == SIGUSR1) return go_quiet();
+    if (signum == SIGHUP) return reload_plugins();
     if (signum == SIGINT && ++interrupts_ > 1) {
         ONYX_LOG(warn, "second SIGINT: exiting now; running jobs will be recovered by a watcher");
         _exit(1);
     }
     begin_stop();
+}
+
+void Worker::reload_plugins() {
+    // dlopen and init run on the loop; a reload is rare and operator-driven.
+    const auto result = plugins_.reload();
+    if (!result.ok) {
+        for (const auto& error : result.errors) ONYX_LOG(error, "reload: {}", error);
+        ONYX_LOG(error, "reload failed: the previous {} job classes keep running", registry_->classes().size());
+        return;
+    }
+    registry_ = plugins_.current();
+    ONYX_LOG(info, "reload: {} job classes ({} plugin files added, {} replaced, {} removed)",
+             registry_->classes().size(), result.added, result.replaced, result.removed);
+}
+
+std::string Worker::status_line() const {
+    return fmt::format("{}: {}/{} busy, {} jobs done, queues {}{}", phase_name(phase_), pool_->running(),
+                       config_.concurrency, done_, fmt::join(config_.queues, ","),
+                       bookkeeping_->ready() ? "" : ", waiting for Redis");
 }
 
 void Worker::go_quiet() {
@@ -327,6 +366,7 @@ void Worker::begin_stop() {
     if (phase_ == Phase::stopping || phase_ == Phase::stopped) return;
     phase_ = Phase::stopping;
     claimer_->pause();
+    support::notify_stopping(status_line());
     ONYX_LOG(info, "worker {} stopping: {} jobs running, waiting up to {} ms", info_.worker_id, pool_->running(),
              config_.shutdown_timeout_ms);
     // Jobs claimed but not started go back at once; the BLMOVEs are dropped with the links.
@@ -371,6 +411,8 @@ void Worker::close_everything() {
     uv_timer_stop(&stop_timer_);
     uv_timer_stop(&timeout_timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&timeout_timer_), nullptr);
+    uv_timer_stop(&watchdog_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_timer_), nullptr);
     for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
@@ -386,7 +428,7 @@ void Worker::close_everything() {
 
 }  // namespace
 
-int run_worker(const config::Config& config, const plugins::PluginRegistry& registry) {
+int run_worker(const config::Config& config, plugins::PluginSet& plugins) {
     config::RedisEndpoint endpoint;
     try {
         endpoint = config::parse_redis_url(config.redis_url);
@@ -396,7 +438,7 @@ int run_worker(const config::Config& config, const plugins::PluginRegistry& regi
     }
     uv_loop_t loop;
     uv_loop_init(&loop);
-    auto worker = std::make_unique<Worker>(&loop, config, registry, endpoint);
+    auto worker = std::make_unique<Worker>(&loop, config, plugins, endpoint);
     worker->start();
     uv_run(&loop, UV_RUN_DEFAULT);
     ONYX_LOG(info, "worker stopped");
@@ -408,6 +450,18 @@ int run_worker(const config::Config& config, const plugins::PluginRegistry& regi
     worker.reset();
     uv_loop_close(&loop);
     return 0;
+}
+
+int run_worker_command(const config::Config& config) {
+    const std::string directory = config.plugin_dir.empty() ? std::string(ONYX_DEFAULT_PLUGIN_DIR) : config.plugin_dir;
+    plugins::PluginSet plugins(directory, {config.strict_plugins, config.plugin_settings});
+    try {
+        for (const auto& error : plugins.load()) ONYX_LOG(warn, "skipped (strict_plugins = false): {}", error);
+    } catch (const plugins::PluginError& e) {
+        ONYX_LOG(error, "{}", e.what());
+        return 1;
+    }
+    return run_worker(config, plugins);
 }
 
 }  // namespace onyx::worker

@@ -77,13 +77,16 @@ TEST(FinishArguments, EightValuesPerAttempt) {
     EXPECT_EQ(argv[20 + 7], "");
 }
 
-TEST(HandBackArguments, TriplesAfterTheHeader) {
-    ClaimedJob job;
-    job.queue = "q";
-    job.attempt_id = "a";
-    job.job_id = "j";
-    auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {job});
-    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "5", "Shutdown", "msg", "0", "q", "a", "j"}));
+TEST(HandBackArguments, TriplesInReverseSoLpushKeepsTheOrder) {
+    ClaimedJob first, second;
+    first.queue = second.queue = "q";
+    first.attempt_id = "a1";
+    first.job_id = "j1";
+    second.attempt_id = "a2";
+    second.job_id = "j2";
+    auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {first, second});
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "5", "Shutdown", "msg", "0", "q", "a2",
+                                              "j2", "q", "a1", "j1"}));
 }
 
 TEST(ClientName, EscapesWhatRedisRefuses) {
