@@ -6,6 +6,7 @@
 #include "redis/async_connection.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
+#include "support/systemd_notify.hpp"
 
 #include <uv.h>
 
@@ -52,6 +53,8 @@ private:
     bool promoting_ = false;
     bool recovering_ = false;
     bool trimming_ = false;
+    bool notified_ready_ = false;
+    uv_timer_t watchdog_timer_{};
     int64_t connected_since_ms_ = -1; ///< monotonic ms of the last (re)connect, -1 when down
     uint64_t promoted_total_ = 0;
 };
@@ -80,11 +83,24 @@ void Watcher::start() {
     }
     redis_->on_ready([this](int64_t) {
         connected_since_ms_ = support::monotonic_ms();
+        if (!notified_ready_) {
+            notified_ready_ = true;
+            support::notify_ready("watching: promoting scheduled jobs, recovering dead workers");
+        }
+        support::notify_status("watching: connected to Redis");
         ONYX_LOG(info, "watcher ready: promoting scheduled jobs, recovering workers silent for {} ms",
                  config_.lease_ms);
         promote();
     });
-    redis_->on_down([this](std::string_view) { connected_since_ms_ = -1; });
+    redis_->on_down([this](std::string_view) {
+        connected_since_ms_ = -1;
+        support::notify_status("waiting for Redis");
+    });
+    uv_timer_init(loop_, &watchdog_timer_);
+    if (const int64_t watchdog_ms = support::watchdog_interval_ms(); watchdog_ms > 0) {
+        const auto every = static_cast<uint64_t>(std::max<int64_t>(watchdog_ms / 2, 1));
+        uv_timer_start(&watchdog_timer_, [](uv_timer_t*) { support::notify_watchdog(); }, 0, every);
+    }
     const auto interval = static_cast<uint64_t>(config_.watcher_interval_ms);
     uv_timer_start(&recover_timer_, [](uv_timer_t* t) {
         auto* self = static_cast<Watcher*>(t->data);
@@ -184,6 +200,9 @@ void Watcher::trim() {
 
 void Watcher::stop() {
     ONYX_LOG(info, "watcher stopping ({} jobs promoted)", promoted_total_);
+    support::notify_stopping("stopping");
+    uv_timer_stop(&watchdog_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_timer_), nullptr);
     uv_timer_stop(&promote_timer_);
     uv_timer_stop(&recover_timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&promote_timer_), nullptr);
