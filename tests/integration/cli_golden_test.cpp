@@ -9,12 +9,14 @@
 #include "support/redis_client.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait.hpp"
 
 #include <rapidjson/document.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <regex>
 #include <string>
@@ -284,6 +286,21 @@ TEST_F(CliGolden, JobJsonHasExactTimes) {
     EXPECT_EQ(doc["attempts"][0]["started_ms"].GetInt64(), kT0 + 1000);
     EXPECT_DOUBLE_EQ(doc["attempts"][2]["processing_ms"].GetDouble(), 2.5);
     EXPECT_TRUE(doc["attempts"][1]["finished_ms"].IsNull());
+}
+
+TEST_F(CliGolden, WatchRedrawsUntilInterrupted) {
+    Process watch({std::string(paths::onyx_bin), "status", "-r", server_.url(), "--config", config_.string(), "-q",
+                   "beta", "--watch", "0.2"});
+    wait_until([&] { return watch.stdout_text().find("every 0.2s") != watch.stdout_text().rfind("every 0.2s"); },
+               std::chrono::seconds(10), "two frames of status --watch");
+    watch.send_signal(SIGINT);
+    EXPECT_EQ(watch.wait_exit_or_throw(std::chrono::seconds(5)), exited_with(0));
+    const std::string first = watch.stdout_text().substr(0, watch.stdout_text().find("\n\nevery"));
+    EXPECT_EQ(normalise(first, false),
+              "every 0.2s: <TIME>\n\n"
+              "queue  workers  fibers  jps  ready  scheduled  processing  completed  failed  dead  retries  paused  total_completed  total_failed\n"
+              "beta         1       4    0      0          0           0          1       1     0        1     yes                1             1")
+        << watch.stdout_text();
 }
 
 TEST_F(CliGolden, NotFoundAndUsageExitCodes) {
