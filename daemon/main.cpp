@@ -2,7 +2,7 @@
 #include "cli/common_options.hpp"
 #include "cli/enqueue_command.hpp"
 #include "cli/plugins_command.hpp"
-#include "cli/status_command.hpp"
+#include "cli/operator_commands.hpp"
 #include "config/config.hpp"
 #include "plugins/plugin_registry.hpp"
 #include "support/log.hpp"
@@ -75,17 +75,6 @@ int main(int argc, char** argv) {
         std::exit(onyx::cli::run_enqueue_command(load(enqueue_flags), request));
     });
 
-    CommonFlags status_flags;
-    onyx::cli::StatusOptions status_options;
-    auto* status = app.add_subcommand("status", "per-queue counts");
-    onyx::cli::add_common_flags(*status, status_flags);
-    status->add_flag("--json", status_options.json, "print JSON");
-    status->add_flag("-v,--verbose", status_options.verbose, "add a footer with elapsed time, URL, namespace");
-    status->callback([&] {
-        status_options.queues_given = status_flags.queues.has_value();
-        std::exit(onyx::cli::run_status_command(load(status_flags), status_options));
-    });
-
     CommonFlags plugin_flags;
     bool plugins_json = false;
     auto* plugins = app.add_subcommand("plugins", "list every job class with its plugin file");
@@ -96,6 +85,8 @@ int main(int argc, char** argv) {
         const auto config = load(plugin_flags);
         std::exit(onyx::cli::run_plugins_command(plugin_dir(config), plugin_options(config), plugins_json));
     });
+
+    onyx::cli::add_operator_commands(app);
 
     try {
         app.parse(argc, argv);
