@@ -3,7 +3,6 @@
 #include "config/redis_url.hpp"
 #include "protocol/attempt_records.hpp"
 #include "protocol/client_name.hpp"
-#include "protocol/retry_policy.hpp"
 #include "protocol/scripts.hpp"
 #include "protocol/time_text.hpp"
 #include "redis/async_connection.hpp"
@@ -14,6 +13,7 @@
 #include "worker/executor_pool.hpp"
 #include "worker/finisher.hpp"
 #include "worker/heartbeat.hpp"
+#include "worker/job_policy.hpp"
 
 #include <onyx_background/client.hpp>
 #include <onyx_background/keys.hpp>
@@ -55,9 +55,6 @@ private:
     void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);
     void on_runs_finished();
     void record(const protocol::ClaimedJob& job, const JobRun& run);
-    std::optional<int64_t> retry_at(const protocol::ClaimedJob& job, const plugins::JobClass* job_class,
-                                    std::string_view error_class, int64_t now_ms) const;
-    int64_t timeout_for(const protocol::ClaimedJob& job, const plugins::JobClass& job_class) const;
     void check_timeouts();
     int free_slots() const;
     void tick();
@@ -230,7 +227,7 @@ void Worker::dispatch(protocol::ClaimedJob job) {
         return finish_without_running(std::move(job), protocol::errors::kUnknownJobClass, std::move(message));
     }
     auto run = std::make_unique<JobRun>();
-    run->timeout_ms = timeout_for(job, *job_class);
+    run->timeout_ms = timeout_for(config_, job, *job_class);
     run->job = std::move(job);
     run->job_class = job_class;
     run->registry = registry_;
@@ -246,26 +243,6 @@ void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view e
     --held_;
 }
 
-int64_t Worker::timeout_for(const protocol::ClaimedJob& job, const plugins::JobClass& job_class) const {
-    if (job.timeout_ms > 0) return job.timeout_ms;
-    if (job_class.timeout_ms != 0) return std::max<int64_t>(job_class.timeout_ms, 0);
-    return config_.queue(job.queue).timeout_ms;
-}
-
-std::optional<int64_t> Worker::retry_at(const protocol::ClaimedJob& job, const plugins::JobClass* job_class,
-                                        std::string_view error_class, int64_t now_ms) const {
-    if (protocol::is_permanent_error(error_class)) return std::nullopt;
-    const auto& queue = config_.queue(job.queue);
-    protocol::RetryPolicy policy{queue.retries, queue.backoff_base_ms, queue.backoff_cap_ms, queue.backoff_jitter};
-    if (job.retry_limit) policy.retries = *job.retry_limit;
-    else if (job_class != nullptr && job_class->retry_limit != 0) policy.retries = std::max(job_class->retry_limit, 0);
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-    auto delay = protocol::retry_delay_ms(policy, job.failed_before + 1, random01);
-    if (!delay) return std::nullopt;
-    return now_ms + *delay;
-}
-
 // Writes the attempt's outcome; a failure is retried or dead per policy. The slot is released
 // by the caller: a timed-out run keeps its slot until its thread returns.
 void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
@@ -274,7 +251,9 @@ void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
                                       run.processing_ms, run.outcome.ok ? std::string() : run.outcome.error_class,
                                       run.outcome.error_message, std::nullopt};
     if (!run.outcome.ok) {
-        attempt.retry_at_ms = retry_at(job, run.job_class, run.outcome.error_class, run.finished_at_ms);
+        thread_local std::mt19937_64 rng{std::random_device{}()};
+        const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+        attempt.retry_at_ms = retry_time(config_, job, run.job_class, run.outcome.error_class, run.finished_at_ms, random01);
         if (attempt.retry_at_ms) {
             ONYX_LOG(info, "[{}] retry {} at {}", job.job_id, job.failed_before + 1,
                      protocol::format_time_ms(*attempt.retry_at_ms));
