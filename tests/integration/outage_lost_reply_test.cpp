@@ -4,7 +4,8 @@
 // its 200 ms command timeout drops the connection, and after the stall Redis still runs the
 // claim it had already received: an attempt of the live worker now sits in processing:<q>, known
 // to no process. The worker reconnects and stays alive (so no watcher recovers it); the job
-// must still complete: a live worker may not leave a job it never ran in processing forever.
+// must still complete, exactly once, and the lost attempt must not be failed as "Worker
+// Timeout" (its worker is alive): a live worker may not leave a job in processing forever.
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace onyx::test {
 namespace {
@@ -69,6 +71,21 @@ TEST(OutageLostReply, ClaimRunByRedisAfterTheWorkerGaveUpOnItStillCompletesTheJo
                            << ", workers: "
                            << testing::PrintToString(redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}))
                            << "\nworker stderr:\n" << worker.stderr_text();
+    // Exactly one run, and the live worker's lost attempt is not called stale.
+    static const char* jobs_of = R"lua(
+local out = {}
+for _, aid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'err')
+  out[#out + 1] = (h[1] or '') .. ' ' .. (h[2] or '')
+end
+return out
+)lua";
+    EXPECT_EQ(redis.strings({"EVAL", jobs_of, "1", key("completed"), key("attempts", "")}),
+              std::vector<std::string>{"job-1 "});
+    for (const auto& row : redis.strings({"EVAL", jobs_of, "1", key("failed"), key("attempts", "")}))
+        EXPECT_EQ(row.find("Worker Timeout"), std::string::npos) << "failed attempt: " << row;
+    EXPECT_EQ(redis.integer({"SCARD", key("processing")}), 0);
+    EXPECT_NE(redis.optional_string({"ZSCORE", std::string(kNs) + ":workers", wid}), std::nullopt);
     EXPECT_TRUE(worker.is_running());
     EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();

@@ -5,7 +5,8 @@
 //   (utime + stime from /proc/<pid>/stat; a generous bound only a busy loop breaks).
 // - The same worker process reconnects by itself and finishes the work: every job has exactly
 //   one completed attempt; nothing is left in ready, processing or reserved lists; no attempt
-//   failed at all (in particular none as "Worker Timeout"), although the watcher ran a recovery
+//   failed as "Worker Timeout" (or any other way, but for a claim whose reply Redis never sent
+//   before shutting down: handed back as "Claim Lost"), although the watcher ran a recovery
 //   pass after the lease of a worker silent since the restart would have ended.
 // The lease is 4 s, above the 1.6-3.2 s reconnect delay a 3 s outage leads to (docs: reconnect
 // backoff doubles from 100 ms, jitter 50-100%).
@@ -110,7 +111,7 @@ std::string leftovers(RedisClient& redis) {
     return out;
 }
 
-TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNothingAndDoesNotSpinWhileRedisIsDown) {
+TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNoLiveJobAsStaleAndDoesNotSpinWhileRedisIsDown) {
     RedisServer server(RedisServerOptions{.appendonly = true});
     TempDir dir;
     const auto config = write_config(dir, server);
@@ -173,8 +174,10 @@ TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNothingAndDoesNotSpinWhil
     for (const auto& a : attempts_in(redis, key("completed"))) ++completed_per_job[a.job];
     EXPECT_EQ(completed_per_job.size(), kJobs);
     for (const auto& id : ids) EXPECT_EQ(completed_per_job.count(id) ? completed_per_job[id] : 0, 1) << "job " << id;
+    // A claim Redis ran just before it shut down may never have been answered: the worker hands
+    // that attempt back as "Claim Lost" when it reconnects. No other failure is allowed.
     for (const auto& a : attempts_in(redis, key("failed")))
-        ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
+        EXPECT_EQ(a.err, "Claim Lost") << "attempt " << a.id << " of job " << a.job << " failed";
     EXPECT_NE(redis.optional_string({"ZSCORE", std::string(kNs) + ":workers", wid}), std::nullopt)
         << "the live worker was unregistered";
 
