@@ -1,0 +1,268 @@
+// Redis outages (issue 4, "done when" 5), against a real redis-server and the real binaries:
+// - Redis stopped for 10 s under load (appendonly yes, so the data survives the stop) and
+//   started again on the same port: the same worker resumes by itself; worker and watcher each
+//   use < 2% of one core while Redis is down (utime + stime from /proc/<pid>/stat over the
+//   outage); every job has exactly one completed attempt and no attempt failed; the Naps that
+//   ran across the stop finished during the outage and their completions (fin inside the
+//   outage) were written once Redis was back.
+// - -OOM: with maxmemory below used memory (noeviction) the claim script is refused whole: the
+//   queued jobs stay in ready:<q>, no attempt is written, the worker does not spin (< 5% CPU)
+//   and logs the refusal once, not per retry; after CONFIG SET maxmemory 0 every job runs once.
+// - -READONLY (the server turned into a replica, as after a failover): same, then REPLICAOF NO
+//   ONE and every job runs once.
+#include "support/paths.hpp"
+#include "support/process.hpp"
+#include "support/redis_client.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+#include "support/free_port.hpp"
+
+#include <onyx_background/client.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace onyx::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kNs = "reconnect";
+constexpr auto kDeadline = 30s;
+
+std::string key(std::string_view kind, std::string_view id = "default") {
+    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
+}
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Lease 10 s: above the outage plus the reconnect delay (backoff capped at 5 s), so a live
+// worker is never judged dead because of the outage.
+std::string write_config(const TempDir& dir, const RedisServer& server) {
+    const auto path = dir.file("onyx.ini");
+    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
+                              "\n[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 500ms\n"
+                              "lease = 10s\nplugins = " + std::string(paths::example_plugin_dir) +
+                              "\n[watcher]\ninterval = 200ms\n[log]\nlevel = info\n");
+    return path.string();
+}
+
+Process start_daemon(const std::string& role, const std::string& config) {
+    return Process({std::string(paths::onyx_bin), role, "--config", config});
+}
+
+// CPU time (user + system, all threads) the process has used so far, in seconds.
+double cpu_seconds(pid_t pid) {
+    const std::string stat = read_file_text("/proc/" + std::to_string(pid) + "/stat");
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) throw std::runtime_error("no /proc stat for pid " + std::to_string(pid));
+    std::istringstream fields(stat.substr(paren + 2));
+    std::vector<std::string> f;
+    for (std::string field; fields >> field;) f.push_back(field);
+    // f[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return static_cast<double>(std::stoull(f.at(11)) + std::stoull(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct Attempt {
+    std::string id, job, err, fin;
+};
+
+std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set_key) {
+    static const char* script = R"lua(
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local out = {}
+for _, aid in ipairs(ids) do
+  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'err', 'fin')
+  out[#out + 1] = aid
+  out[#out + 1] = h[1] or ''
+  out[#out + 1] = h[2] or ''
+  out[#out + 1] = h[3] or ''
+end
+return out
+)lua";
+    const auto flat = redis.strings({"EVAL", script, "1", set_key, key("attempts", "")});
+    std::vector<Attempt> out;
+    for (size_t i = 0; i + 3 < flat.size(); i += 4) out.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3]});
+    return out;
+}
+
+std::string leftovers(RedisClient& redis) {
+    std::string out = "ready " + std::to_string(redis.integer({"LLEN", key("ready")})) + ", processing " +
+                      std::to_string(redis.integer({"SCARD", key("processing")})) + ", completed " +
+                      std::to_string(redis.integer({"ZCARD", key("completed")})) + ", failed " +
+                      std::to_string(redis.integer({"ZCARD", key("failed")}));
+    for (const auto& k : redis.strings({"KEYS", key("reserved", "*")}))
+        out += ", " + k + " " + std::to_string(redis.integer({"LLEN", k}));
+    return out;
+}
+
+// Every job of `ids` has exactly one completed attempt and nothing failed.
+void expect_each_completed_once(RedisClient& redis, const std::vector<std::string>& ids) {
+    std::map<std::string, int> completed;
+    for (const auto& a : attempts_in(redis, key("completed"))) ++completed[a.job];
+    for (const auto& id : ids) EXPECT_EQ(completed.count(id) ? completed[id] : 0, 1) << "job " << id;
+    EXPECT_EQ(completed.size(), ids.size());
+    for (const auto& a : attempts_in(redis, key("failed")))
+        ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
+}
+
+TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAndLosesNothing) {
+    RedisServer server(RedisServerOptions{.appendonly = true});
+    TempDir dir;
+    const auto config = write_config(dir, server);
+    RedisClient redis(server.port());
+    Process watcher = start_daemon("watcher", config);
+    Process worker = start_daemon("worker", config);
+    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
+               "the worker to register");
+    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+
+    // Noops and Naps of 1-3 s: the Naps running at the stop finish during the outage.
+    constexpr size_t kJobs = 3000;
+    std::vector<onyx_background::JobRequest> requests(kJobs, {"Jobs::Noop"});
+    for (size_t i = 0; i < kJobs; i += 25) {
+        requests[i].job_class = "Jobs::Nap";
+        requests[i].args_json = R"({"sleep": )" + std::to_string(1.0 + static_cast<double>(i % 3)) + "}";
+    }
+    onyx_background::Client producer({server.url(), kNs});
+    const auto ids = producer.enqueue_many(requests);
+    wait_until([&] { return redis.integer({"ZCARD", key("completed")}) >= 200 && redis.integer({"SCARD", key("processing")}) >= 1; },
+               kDeadline, "200 completed jobs while some are running");
+
+    server.stop();
+    const int64_t down_ms = now_ms();
+    const auto down_at = Clock::now();
+    const double worker_cpu_before = cpu_seconds(worker.pid());
+    const double watcher_cpu_before = cpu_seconds(watcher.pid());
+    std::this_thread::sleep_for(10s);  // the outage and the measurement window
+    const double worker_cpu = cpu_seconds(worker.pid()) - worker_cpu_before;
+    const double watcher_cpu = cpu_seconds(watcher.pid()) - watcher_cpu_before;
+    const double window = std::chrono::duration<double>(Clock::now() - down_at).count();
+    std::printf("[ reconnect ] CPU while Redis was down %.1f s: worker %.3f s (%.2f%%), watcher %.3f s (%.2f%%)\n",
+                window, worker_cpu, 100 * worker_cpu / window, watcher_cpu, 100 * watcher_cpu / window);
+    EXPECT_LT(worker_cpu / window, 0.02) << "the worker used " << worker_cpu << " s of CPU in " << window << " s";
+    EXPECT_LT(watcher_cpu / window, 0.02) << "the watcher used " << watcher_cpu << " s of CPU in " << window << " s";
+    ASSERT_TRUE(worker.is_running()) << worker.stderr_text();
+    ASSERT_TRUE(watcher.is_running()) << watcher.stderr_text();
+
+    server.start();
+    const int64_t up_ms = now_ms();
+    redis.reconnect();
+    ASSERT_LT(redis.integer({"ZCARD", key("completed")}), static_cast<long long>(kJobs)) << "all done before the stop";
+    const bool settled = try_wait_until(
+        [&] {
+            return redis.integer({"ZCARD", key("completed")}) >= static_cast<long long>(kJobs) &&
+                   redis.integer({"SCARD", key("processing")}) == 0 && redis.integer({"LLEN", key("ready")}) == 0;
+        },
+        60s);
+    ASSERT_TRUE(settled) << timeout_message(60s, "every job to complete after Redis came back") << ": "
+                         << leftovers(redis) << "\nworker stderr:\n" << worker.stderr_text();
+    expect_each_completed_once(redis, ids);
+
+    // Completions that happened while Redis was down were kept and written afterwards.
+    size_t during_outage = 0;
+    for (const auto& a : attempts_in(redis, key("completed")))
+        if (std::stoll(a.fin) > down_ms && std::stoll(a.fin) < up_ms) ++during_outage;
+    std::printf("[ reconnect ] %zu completions finished during the outage and were written after it\n", during_outage);
+    EXPECT_GE(during_outage, 1u) << "no job finished during the outage: the test proves nothing about kept completions";
+    EXPECT_EQ(redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}), std::vector<std::string>{wid})
+        << "the worker is not the same live, registered worker after the outage";
+    // One log line per state change, not per retry (10 s of retries would be dozens).
+    const std::string log = worker.stderr_text();
+    size_t lost_lines = 0;
+    for (size_t at = log.find("retrying with backoff"); at != std::string::npos; at = log.find("retrying with backoff", at + 1))
+        ++lost_lines;
+    EXPECT_LE(lost_lines, 2u * 3) << "more than one 'down' line per connection:\n" << log;
+
+    EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
+// Queued jobs while Redis refuses writes (`refuse`), then accepts them again (`accept`):
+// the claims are refused whole, the worker neither spins nor loses anything.
+void refused_claims_then_recovery(const std::string& what, const std::function<void(RedisClient&)>& refuse,
+                                  const std::function<void(RedisClient&)>& accept, const std::string& error_word) {
+    RedisServer server;
+    TempDir dir;
+    const auto config = write_config(dir, server);
+    RedisClient redis(server.port());
+    // The queue is paused (until 2 s after the worker started: the pause expires, as a replica cannot take an SREM) while
+    // jobs are queued and Redis starts refusing, so that no claim takes them before; a paused
+    // queue is skipped by the claim and gets no BLMOVE.
+    redis.command({"SADD", std::string(kNs) + ":paused", "default"});
+    Process worker = start_daemon("worker", config);
+    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
+               "the worker to register");
+    redis.command({"PEXPIRE", std::string(kNs) + ":paused", "2000"});
+    onyx_background::Client producer({server.url(), kNs});
+    const auto ids = producer.enqueue_many(std::vector<onyx_background::JobRequest>(500, {"Jobs::Noop"}));
+    refuse(redis);
+    wait_until([&] { return redis.integer({"EXISTS", std::string(kNs) + ":paused"}) == 0; }, kDeadline,
+               "the pause of queue default to expire");
+    wait_until([&] { return worker.stderr_text().find(error_word) != std::string::npos; }, kDeadline,
+               "the worker to log a claim refused with " + error_word);
+
+    const auto from = Clock::now();
+    const double cpu_before = cpu_seconds(worker.pid());
+    std::this_thread::sleep_for(3s);  // a window over several claim attempts (one per heartbeat)
+    const double cpu = cpu_seconds(worker.pid()) - cpu_before;
+    const double window = std::chrono::duration<double>(Clock::now() - from).count();
+    std::printf("[ reconnect ] %s: worker CPU %.3f s in %.1f s (%.2f%%)\n", what.c_str(), cpu, window, 100 * cpu / window);
+    EXPECT_LT(cpu / window, 0.05) << "the worker spins while claims are refused";
+    EXPECT_EQ(redis.integer({"LLEN", key("ready")}), 500) << "a refused claim took jobs out of ready";
+    EXPECT_EQ(redis.integer({"SCARD", key("processing")}), 0);
+    EXPECT_EQ(redis.strings({"KEYS", key("attempts", "*")}), std::vector<std::string>{}) << "a refused claim wrote attempts";
+    EXPECT_EQ(redis.strings({"KEYS", key("reserved", "*")}), std::vector<std::string>{});
+    const std::string log = worker.stderr_text();
+    size_t claim_lines = 0;
+    for (size_t at = log.find("claim of up to"); at != std::string::npos; at = log.find("claim of up to", at + 1)) ++claim_lines;
+    EXPECT_EQ(claim_lines, 1u) << "the refused claim should be logged once, not per retry:\n" << log;
+    ASSERT_TRUE(worker.is_running()) << log;
+
+    accept(redis);
+    const bool done = try_wait_until([&] { return redis.integer({"ZCARD", key("completed")}) >= 500; }, kDeadline);
+    ASSERT_TRUE(done) << timeout_message(kDeadline, "the 500 jobs to run once Redis accepts writes again") << ": "
+                      << leftovers(redis) << "\n" << worker.stderr_text();
+    expect_each_completed_once(redis, ids);
+    EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
+}
+
+TEST(ReconnectOutage, OomRefusesTheClaimWholeAndTheWorkerRecoversAfterMaxmemoryIsLifted) {
+    refused_claims_then_recovery(
+        "-OOM",
+        [](RedisClient& redis) {
+            redis.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+            redis.command({"CONFIG", "SET", "maxmemory", "1"});
+            ASSERT_TRUE(redis.command_raw({"SET", "probe", "x"}).is_error()) << "Redis still accepts writes";
+        },
+        [](RedisClient& redis) { redis.command({"CONFIG", "SET", "maxmemory", "0"}); }, "OOM");
+}
+
+TEST(ReconnectOutage, ReadonlyReplicaRefusesTheClaimWholeAndTheWorkerRecoversAfterPromotion) {
+    const int nowhere = find_free_port();  // a master that never answers: the data stays
+    refused_claims_then_recovery(
+        "-READONLY",
+        [nowhere](RedisClient& redis) {
+            redis.command({"REPLICAOF", "127.0.0.1", std::to_string(nowhere)});
+            ASSERT_TRUE(redis.command_raw({"SET", "probe", "x"}).is_error()) << "Redis still accepts writes";
+        },
+        [](RedisClient& redis) { redis.command({"REPLICAOF", "NO", "ONE"}); }, "READONLY");
+}
+
+}  // namespace
+}  // namespace onyx::test
