@@ -16,14 +16,6 @@ CommandContext::CommandContext(const config::Config& cfg)
             std::string(protocol::kManagerClientName)),
       now_ms(support::wall_ms()) {}
 
-// keys.hpp (plugin-sdk) has no builder for these two yet; they follow its `<ns>:<kind>:<id>`
-// rule exactly, and move there when the retry/pause work adds them.
-std::string CommandContext::retry_key(std::string_view queue) const {
-    return keys.ns() + ":retry:" + std::string(queue);
-}
-
-std::string CommandContext::paused_key() const { return keys.ns() + ":paused"; }
-
 int run_guarded(std::string_view command, const std::function<int()>& body) {
     auto report = [&](int code, const char* what) {
         std::fprintf(stderr, "onyx-background %.*s: %s\n", static_cast<int>(command.size()), command.data(), what);

@@ -50,10 +50,6 @@ struct CommandContext {
     redis::SyncConnection redis;      ///< the connection
     int64_t now_ms;                   ///< wall clock ms when the context was made
 
-    /// Key of the sorted set of job ids waiting for a retry (`<ns>:retry:<q>`, score = due ms).
-    std::string retry_key(std::string_view queue) const;
-    /// Key of the set of paused queue names (`<ns>:paused`).
-    std::string paused_key() const;
 };
 
 /// Runs `body` and turns what it throws into one stderr line "onyx-background <command>:

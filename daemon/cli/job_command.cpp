@@ -18,7 +18,7 @@ namespace {
 std::string job_state(CommandContext& ctx, const JobRecord& job, const std::vector<AttemptRecord>& attempts) {
     const std::string& q = job.queue;
     auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), job.id},
-                                 {"ZSCORE", ctx.retry_key(q), job.id},
+                                 {"ZSCORE", ctx.keys.retry(q), job.id},
                                  {"ZSCORE", ctx.keys.scheduled(q), job.id},
                                  {"LPOS", ctx.keys.ready(q), job.id}});
     if (r[0]->type == REDIS_REPLY_STRING) return "dead";

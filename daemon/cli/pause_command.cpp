@@ -24,7 +24,7 @@ int run_pause_command(const config::Config& config, const std::vector<std::strin
         if (queues.empty()) throw CliError(kExitUsage, "give the queue to " + std::string(pause ? "pause" : "resume"));
         CommandContext ctx(config);
         for (const auto& q : queues) {
-            const int64_t changed = integer_of(ctx.redis.command({pause ? "SADD" : "SREM", ctx.paused_key(), q}));
+            const int64_t changed = integer_of(ctx.redis.command({pause ? "SADD" : "SREM", ctx.keys.paused(), q}));
             if (pause) std::printf("queue %s: %s\n", q.c_str(), changed ? "paused" : "already paused");
             else std::printf("queue %s: %s\n", q.c_str(), changed ? "resumed" : "was not paused");
         }

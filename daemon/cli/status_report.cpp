@@ -19,8 +19,8 @@ Commands count_commands(const CommandContext& ctx, const std::string& q) {
             {"ZCARD", k.completed(q)},
             {"ZCARD", k.failed(q)},
             {"ZCARD", k.dead(q)},
-            {"ZCARD", ctx.retry_key(q)},
-            {"SISMEMBER", ctx.paused_key(), q},
+            {"ZCARD", ctx.keys.retry(q)},
+            {"SISMEMBER", ctx.keys.paused(), q},
             {"HGET", k.stats(q), "completed"},
             {"HGET", k.stats(q), "failed"}};
 }

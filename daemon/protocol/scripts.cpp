@@ -15,6 +15,9 @@ for qi = 1, nq do
   local q = ARGV[5 + qi]
   if redis.call('SISMEMBER', paused_key, q) == 1 then
     paused[#paused + 1] = qi
+    -- A wake-up BLMOVE armed before the pause may have reserved ids: give them back.
+    local rkey = ns .. ':reserved:' .. wid .. ':' .. q
+    while redis.call('LMOVE', rkey, ns .. ':ready:' .. q, 'RIGHT', 'LEFT') do end
   elseif used < want then
     local ids = redis.call('LPOP', ns .. ':reserved:' .. wid .. ':' .. q, want - used) or {}
     if #ids < want - used then

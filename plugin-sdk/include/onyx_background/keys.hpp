@@ -53,6 +53,11 @@ public:
         key += queue;
         return key;
     }
+    /// Sorted set of job ids waiting for a retry, scored by the retry time (ms); promoted to
+    /// `ready:<q>` by the watcher like `scheduled:<q>`.
+    std::string retry(std::string_view queue) const { return make("retry", queue); }
+    /// Set of paused queue names: workers do not claim from them.
+    std::string paused() const { return ns_ + ":paused"; }
     /// Sorted set of job ids that exhausted their retries, scored by time of death (ms).
     std::string dead(std::string_view queue) const { return make("dead", queue); }
     /// Hash of counters per queue (`completed`, `failed`) that survive retention trimming.
