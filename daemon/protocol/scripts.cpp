@@ -3,8 +3,11 @@
 namespace onyx::protocol {
 
 // Every redis.call costs about what a pipelined command does, so these scripts do the least
-// work per job: one HSET + one HMGET per claimed job, one LPOP/SADD per queue.
-const Script kClaimScript{"claim", R"lua(
+// work per job. Each starts with a `#!lua` shebang: Redis 7 then refuses a script that may
+// write as a whole when over maxmemory (-OOM), before it runs. Without it, a claim's LPOP
+// (which frees memory, so it is allowed) would run and the next HSET fail, losing the ids.
+// Only trim, which frees memory, may run over the limit (allow-oom).
+const Script kClaimScript{"claim", R"lua(#!lua
 local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local nq = tonumber(ARGV[5])
 local base = 5 + nq
@@ -52,7 +55,7 @@ out[1] = table.concat(paused, ',')
 return out
 )lua"};
 
-const Script kFinishScript{"finish", R"lua(
+const Script kFinishScript{"finish", R"lua(#!lua
 local ns = ARGV[1]
 local groups, order = {}, {}
 for i = 2, #ARGV, 8 do
@@ -115,7 +118,7 @@ end
 return recorded
 )lua"};
 
-const Script kHandBackScript{"hand_back", R"lua(
+const Script kHandBackScript{"hand_back", R"lua(#!lua
 local ns, now, err, msg, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
 local n = 0
 for i = 6, #ARGV, 3 do
@@ -137,7 +140,7 @@ end
 return n
 )lua"};
 
-const Script kOrphansScript{"orphans", R"lua(
+const Script kOrphansScript{"orphans", R"lua(#!lua
 local ns, wid, now, err, msg = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local nq = tonumber(ARGV[6])
 local held = {}
@@ -163,21 +166,34 @@ end
 return n
 )lua"};
 
-const Script kPromoteScript{"promote", R"lua(
+const Script kUnreserveScript{"unreserve", R"lua(#!lua
+local ns, wid = ARGV[1], ARGV[2]
+local n = 0
+for i = 3, #ARGV do
+  local q = ARGV[i]
+  local rkey, ready = ns .. ':reserved:' .. wid .. ':' .. q, ns .. ':ready:' .. q
+  while redis.call('LMOVE', rkey, ready, 'RIGHT', 'LEFT') do n = n + 1 end
+end
+return n
+)lua"};
+
+const Script kPromoteScript{"promote", R"lua(#!lua
 local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local promoted, more, next_due = 0, 0, nil
 for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
   for _, kind in ipairs({':scheduled:', ':retry:'}) do
     local skey = ns .. kind .. q
-    local due = redis.call('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
+    -- pcall: a key of the wrong type (written by hand) skips that queue, not every queue.
+    local due = redis.pcall('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
+    if due.err then due = {} end
     if #due > 0 then
       redis.call('ZREM', skey, unpack(due))
       redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due))
       promoted = promoted + #due
       if #due == batch then more = 1 end
     end
-    local head = redis.call('ZRANGE', skey, 0, 0, 'WITHSCORES')
-    if head[2] then
+    local head = redis.pcall('ZRANGE', skey, 0, 0, 'WITHSCORES')
+    if not head.err and head[2] then
       local score = tonumber(head[2])
       if next_due == nil or score < next_due then next_due = score end
     end
@@ -187,7 +203,7 @@ if next_due and (next_due ~= next_due or next_due > 1e15 or next_due < -1e15) th
 return {promoted, more, next_due and string.format('%.0f', next_due) or ''}
 )lua"};
 
-const Script kRecoverScript{"recover", R"lua(
+const Script kRecoverScript{"recover", R"lua(#!lua
 local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local limits = {}
 for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
@@ -233,7 +249,7 @@ end
 return {#dead, failed, returned}
 )lua"};
 
-const Script kTrimScript{"trim", R"lua(
+const Script kTrimScript{"trim", R"lua(#!lua flags=allow-oom
 local ns, now, batch = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local function policy(from)
   return {tonumber(ARGV[from]), tonumber(ARGV[from + 1]), tonumber(ARGV[from + 2]),

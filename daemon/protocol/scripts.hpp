@@ -52,11 +52,18 @@ extern const Script kHandBackScript;
 /// failure of the job). Returns the count.
 extern const Script kOrphansScript;
 
+/// Unreserve: moves every id of the worker's reservation lists back to the head of its
+/// `ready:<q>`, in order. Used when the worker stops claiming (quiet, shutdown) after its
+/// wake-up BLMOVEs were cancelled with CLIENT UNBLOCK. ARGV: ns, worker id, queues...
+/// Returns the ids moved.
+extern const Script kUnreserveScript;
+
 /// Promote: moves due jobs from `scheduled:<q>` and `retry:<q>` to the tail of `ready:<q>` for every queue in
 /// `<ns>:queues`, at most `batch` per queue per call. ARGV: ns, now ms, batch. Pushes only ids
 /// its own ZREM removed, so any number of watchers promote each job once. Returns
 /// {promoted count, 1 if some queue had more due than the batch else 0, earliest remaining
-/// score as text or "" when every scheduled set is empty}.
+/// score as text or "" when every scheduled set is empty}. A key of the wrong type skips its
+/// queue instead of failing the whole call.
 extern const Script kPromoteScript;
 
 /// Trim (retention): for every queue in `<ns>:queues`, removes the oldest members of

@@ -80,6 +80,24 @@ void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, in
     idle_ = false;
 }
 
+void Claimer::pause() {
+    paused_ = true;
+    if (!bookkeeping_.ready()) return;  // reserved ids wait for a watcher, or for our restart
+    for (auto* wake : wake_) {
+        if (wake->ready()) {
+            bookkeeping_.command({"CLIENT", "UNBLOCK", std::to_string(wake->client_id())},
+                                 [](const redisReply*, std::string_view) {});
+        }
+    }
+    std::vector<std::string> argv = {"EVALSHA", bookkeeping_.script_sha("unreserve"), "0", settings_.ns,
+                                     settings_.worker_id};
+    argv.insert(argv.end(), settings_.queues.begin(), settings_.queues.end());
+    bookkeeping_.command(argv, [](const redisReply* reply, std::string_view) {
+        if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
+            ONYX_LOG(info, "gave {} reserved jobs back to their queues", reply->integer);
+    });
+}
+
 void Claimer::tick() {
     poke();
     if (idle_) arm_wake();

@@ -35,8 +35,11 @@ public:
     /// flight re-checks when it returns). Cheap: call whenever a slot frees or a link is up.
     void poke();
 
-    /// Stops claiming and waking for good (shutdown) or until resume() (quiet).
-    void pause() { paused_ = true; }
+    /// Stops claiming and waking for good (shutdown) or until resume() (quiet): cancels the
+    /// armed BLMOVEs with CLIENT UNBLOCK sent on the bookkeeping connection, then moves
+    /// anything they reserved back to the head of ready, on that same connection, so no id a
+    /// BLMOVE took before the unblock can be left behind.
+    void pause();
     /// Claims again after pause().
     void resume() { paused_ = false; poke(); }
     /// True while paused.

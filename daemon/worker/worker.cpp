@@ -108,6 +108,8 @@ redis::AsyncOptions Worker::connection_options(std::string label, std::string na
     options.client_name = std::move(name);
     options.connect_timeout_ms = config_.connect_timeout_ms;
     options.command_timeout_ms = config_.command_timeout_ms;
+    // A watcher gives workers one lease after it reconnects: come back well within it.
+    options.reconnect_cap_ms = std::min(options.reconnect_cap_ms, std::max<int64_t>(config_.lease_ms / 2, 100));
     return options;
 }
 
@@ -120,7 +122,7 @@ void Worker::start() {
     }
     auto options = connection_options("bookkeeping", "");
     options.scripts = {protocol::kClaimScript, protocol::kFinishScript, protocol::kHandBackScript,
-                       protocol::kOrphansScript};
+                       protocol::kOrphansScript, protocol::kUnreserveScript};
     bookkeeping_ = std::make_unique<redis::AsyncConnection>(loop_, options);
 
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
