@@ -13,6 +13,9 @@
 //   stay in ready:<q> (not in reserved:<wid>:<q>) for longer than a BLMOVE block, the process
 //   runs on; SIGTERM then stops it with exit 0 and the jobs still in ready;
 // - jobs enqueued while a worker waits for its running job to finish stay in ready:<q>;
+// - SIGTERM while Redis refuses writes with -OOM: the hand-back cannot be written, yet after
+//   memory is freed every job still completes (with a watcher and a new worker): nothing is
+//   left in processing:<q> or reserved lists of a worker that unregistered;
 // - a second SIGINT exits at once, long before shutdown_timeout (exit code 1), and a watcher
 //   then recovers the job it left running.
 #include "support/paths.hpp"
@@ -30,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -306,6 +310,54 @@ TEST_F(ShutdownSignals, SecondSigintExitsAtOnceAndAWatcherRecoversTheRunningJob)
     wait_until([&] { return redis_.optional_string({"HGET", key("attempts", aid), "err"}) == "Worker Timeout"; }, kDeadline,
                "the watcher to fail the abandoned attempt with Worker Timeout");
     EXPECT_EQ(ready(), std::vector<std::string>{"long"});
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
+TEST_F(ShutdownSignals, SigtermWhileRedisIsOutOfMemoryLosesNoJob) {
+    const auto cfg = config("concurrency = 1\nprefetch = 2\nshutdown_timeout = 500ms\n");
+    Process worker = start("worker", cfg);
+    wait_registered(worker);
+    push("running", "Jobs::Nap", R"({"sleep": 60})");
+    wait_performing(worker, "running");
+    push("prefetched-1", "Jobs::Noop", "{}");
+    push("prefetched-2", "Jobs::Noop", "{}");
+    wait_until([&] { return redis_.integer({"SCARD", key("processing")}) == 3; }, kDeadline,
+               "the two prefetched jobs to be claimed");
+    redis_.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    redis_.command({"CONFIG", "SET", "maxmemory", "1"});
+    const auto [status, took] = signal_and_wait(worker, SIGTERM, 500ms + 5s);
+    EXPECT_EQ(status, exited_with(0)) << worker.stderr_text();
+    redis_.command({"CONFIG", "SET", "maxmemory", "0"});
+
+    // A watcher and a new worker must get every job done, whatever the stopped worker managed
+    // to write (it may still be registered, then its lease ends and the watcher recovers it).
+    Process watcher = start("watcher", cfg);
+    Process second = start("worker", config("concurrency = 2\nshutdown_timeout = 1s\n"));
+    push("after", "Jobs::Noop", "{}");
+    std::set<std::string> done;
+    const bool all = try_wait_until(
+        [&] {
+            done.clear();
+            for (const auto& aid : redis_.strings({"ZRANGE", key("completed"), "0", "-1"}))
+                done.insert(redis_.optional_string({"HGET", key("attempts", aid), "job"}).value_or(""));
+            return done.count("prefetched-1") && done.count("prefetched-2") && done.count("after") &&
+                   redis_.integer({"SCARD", key("processing")}) <= 1;
+        },
+        kDeadline);
+    EXPECT_TRUE(all) << timeout_message(kDeadline, "the prefetched jobs to complete after the OOM")
+                     << ": completed " << testing::PrintToString(done) << ", processing "
+                     << testing::PrintToString(redis_.strings({"SMEMBERS", key("processing")})) << ", ready "
+                     << testing::PrintToString(ready()) << ", workers "
+                     << testing::PrintToString(redis_.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}))
+                     << "\nstopped worker:\n" << worker.stderr_text();
+    // The 60 s nap is running again (or waiting), not stranded in processing of a gone worker.
+    const auto live = redis_.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"});
+    for (const auto& aid : redis_.strings({"SMEMBERS", key("processing")})) {
+        const auto wid = redis_.optional_string({"HGET", key("attempts", aid), "wid"}).value_or("<none>");
+        EXPECT_TRUE(std::find(live.begin(), live.end(), wid) != live.end())
+            << "attempt " << aid << " stays in processing for worker " << wid << ", which is gone";
+    }
+    EXPECT_EQ(second.terminate(10s), exited_with(0)) << second.stderr_text();
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
 }
 
