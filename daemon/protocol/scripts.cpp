@@ -6,7 +6,9 @@ namespace onyx::protocol {
 // work per job. Each starts with a `#!lua` shebang: Redis 7 then refuses a script that may
 // write as a whole when over maxmemory (-OOM), before it runs. Without it, a claim's LPOP
 // (which frees memory, so it is allowed) would run and the next HSET fail, losing the ids.
-// Only trim, which frees memory, may run over the limit (allow-oom).
+// Only the scripts that give jobs back (hand_back, orphans, unreserve) and trim, which frees
+// memory, may run over the limit (allow-oom): a job must never be stranded for want of a few
+// bytes.
 const Script kClaimScript{"claim", R"lua(#!lua
 local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local nq = tonumber(ARGV[5])
@@ -118,7 +120,7 @@ end
 return recorded
 )lua"};
 
-const Script kHandBackScript{"hand_back", R"lua(#!lua
+const Script kHandBackScript{"hand_back", R"lua(#!lua flags=allow-oom
 local ns, now, err, msg, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
 local n = 0
 for i = 6, #ARGV, 3 do
@@ -140,7 +142,7 @@ end
 return n
 )lua"};
 
-const Script kOrphansScript{"orphans", R"lua(#!lua
+const Script kOrphansScript{"orphans", R"lua(#!lua flags=allow-oom
 local ns, wid, now, err, msg = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local nq = tonumber(ARGV[6])
 local held = {}
@@ -166,7 +168,7 @@ end
 return n
 )lua"};
 
-const Script kUnreserveScript{"unreserve", R"lua(#!lua
+const Script kUnreserveScript{"unreserve", R"lua(#!lua flags=allow-oom
 local ns, wid = ARGV[1], ARGV[2]
 local n = 0
 for i = 3, #ARGV do

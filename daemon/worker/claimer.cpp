@@ -7,6 +7,7 @@
 #include <onyx_background/keys.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace onyx::worker {
 namespace {
@@ -29,7 +30,8 @@ Claimer::Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
                  std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
                  std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed)
     : settings_(std::move(settings)), bookkeeping_(bookkeeping), wake_(std::move(wake)),
-      armed_(wake_.size(), false), queue_paused_(wake_.size(), false), free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
+      armed_(wake_.size(), false), unblocking_(wake_.size(), false), queue_paused_(wake_.size(), false),
+      free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
 
 void Claimer::poke() {
     if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
@@ -80,22 +82,48 @@ void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, in
     idle_ = false;
 }
 
-void Claimer::pause() {
+void Claimer::pause(std::function<void(bool gave_back)> drained) {
     paused_ = true;
-    if (!bookkeeping_.ready()) return;  // reserved ids wait for a watcher, or for our restart
-    for (auto* wake : wake_) {
-        if (wake->ready()) {
-            bookkeeping_.command({"CLIENT", "UNBLOCK", std::to_string(wake->client_id())},
-                                 [](const redisReply*, std::string_view) {});
-        }
+    draining_ = true;
+    on_drained_ = std::move(drained);
+    drain_wakes();
+}
+
+// Unblocks every armed BLMOVE and waits for its reply: only then can no BLMOVE still move an
+// id, and the unreserve that follows (same connection as the unblocks) catches what they
+// moved. An UNBLOCK can reach Redis before its BLMOVE does; then it finds nothing and is sent
+// again until the BLMOVE's reply is in.
+void Claimer::drain_wakes() {
+    if (!draining_) return;
+    if (!bookkeeping_.ready()) return finish_drain(false);
+    bool pending = false;
+    for (size_t i = 0; i < wake_.size(); ++i) {
+        if (!armed_[i]) continue;
+        pending = true;
+        if (unblocking_[i] || !wake_[i]->ready()) continue;
+        unblocking_[i] = true;
+        bookkeeping_.command({"CLIENT", "UNBLOCK", std::to_string(wake_[i]->client_id())},
+                             [this, i](const redisReply*, std::string_view) {
+                                 unblocking_[i] = false;
+                                 drain_wakes();
+                             });
     }
+    if (pending) return;
+    draining_ = false;
     std::vector<std::string> argv = {"EVALSHA", bookkeeping_.script_sha("unreserve"), "0", settings_.ns,
                                      settings_.worker_id};
     argv.insert(argv.end(), settings_.queues.begin(), settings_.queues.end());
-    bookkeeping_.command(argv, [](const redisReply* reply, std::string_view) {
-        if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
-            ONYX_LOG(info, "gave {} reserved jobs back to their queues", reply->integer);
+    bookkeeping_.command(argv, [this](const redisReply* reply, std::string_view error) {
+        const bool ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER;
+        if (ok && reply->integer > 0) ONYX_LOG(info, "gave {} reserved jobs back to their queues", reply->integer);
+        if (!ok) ONYX_LOG(error, "giving reserved jobs back failed: {}", reply && reply->str ? reply->str : error);
+        finish_drain(ok);
     });
+}
+
+void Claimer::finish_drain(bool gave_back) {
+    draining_ = false;
+    if (auto done = std::exchange(on_drained_, nullptr)) done(gave_back);
 }
 
 void Claimer::tick() {
@@ -134,6 +162,7 @@ void Claimer::arm_one(size_t index) {
          fmt::format("{:.3f}", static_cast<double>(block_ms) / 1000.0)},
         [this, index](const redisReply* reply, std::string_view) {
             armed_[index] = false;
+            if (paused_) return drain_wakes();
             if (reply == nullptr) return;  // link down: wake_link_ready re-arms
             if (reply->type == REDIS_REPLY_STRING) {
                 idle_ = false;

@@ -36,10 +36,11 @@ public:
     void poke();
 
     /// Stops claiming and waking for good (shutdown) or until resume() (quiet): cancels the
-    /// armed BLMOVEs with CLIENT UNBLOCK sent on the bookkeeping connection, then moves
-    /// anything they reserved back to the head of ready, on that same connection, so no id a
-    /// BLMOVE took before the unblock can be left behind.
-    void pause();
+    /// armed BLMOVEs with CLIENT UNBLOCK, waits for their replies, then moves anything they
+    /// reserved back to the head of ready. `drained` runs once that is done: true when the
+    /// reserved ids were given back, false when Redis could not be told (they then wait in the
+    /// reservation lists for a watcher, once this worker's lease ends).
+    void pause(std::function<void(bool gave_back)> drained);
     /// Claims again after pause().
     void resume() { paused_ = false; poke(); }
     /// True while paused.
@@ -58,12 +59,17 @@ private:
     void arm_wake();
     void arm_one(size_t index);
     void note_paused(const std::vector<bool>& paused);
+    void drain_wakes();
+    void finish_drain(bool gave_back);
 
     ClaimSettings settings_;
     redis::AsyncConnection& bookkeeping_;
     std::vector<redis::AsyncConnection*> wake_;
     std::vector<bool> armed_;
+    std::vector<bool> unblocking_;   ///< per queue: a CLIENT UNBLOCK is in flight
     std::vector<bool> queue_paused_; ///< per queue, from the last claim (`<ns>:paused`)
+    bool draining_ = false;          ///< pause() waits for armed BLMOVEs to return
+    std::function<void(bool)> on_drained_;
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
     bool claim_in_flight_ = false;

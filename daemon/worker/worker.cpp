@@ -65,6 +65,7 @@ private:
     void begin_stop();
     void check_stop();
     void hand_back_and_exit();
+    void note_hand_back(const redisReply* reply, std::string_view error);
     void close_everything();
 
     uv_loop_t* loop_;
@@ -89,6 +90,10 @@ private:
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
     uint64_t done_ = 0;   ///< attempts finished by this process
     int interrupts_ = 0;
+    bool wakes_drained_ = false;     ///< stopping: every BLMOVE returned, reserved ids given back
+    /// Something could not be handed back: leave the registry entry to expire, so a watcher
+    /// recovers what is left (reserved ids, attempts) once the lease ends.
+    bool keep_registration_ = false;
     bool handing_back_ = false;
     int closing_ = 0;
 };
@@ -339,14 +344,18 @@ std::string Worker::status_line() const {
 void Worker::go_quiet() {
     if (phase_ != Phase::running) return;
     phase_ = Phase::quiet;
-    claimer_->pause();
+    claimer_->pause([](bool) {});
     ONYX_LOG(info, "worker {} quiet: no new jobs are claimed; SIGTERM stops it", info_.worker_id);
 }
 
 void Worker::begin_stop() {
     if (phase_ == Phase::stopping || phase_ == Phase::stopped) return;
     phase_ = Phase::stopping;
-    claimer_->pause();
+    claimer_->pause([this](bool gave_back) {
+        wakes_drained_ = true;
+        if (!gave_back) keep_registration_ = true;
+        check_stop();
+    });
     support::notify_stopping(status_line());
     ONYX_LOG(info, "worker {} stopping: {} jobs running, waiting up to {} ms", info_.worker_id, pool_->running(),
              config_.shutdown_timeout_ms);
@@ -355,11 +364,13 @@ void Worker::begin_stop() {
     std::vector<protocol::ClaimedJob> jobs;
     for (auto& run : unstarted) jobs.push_back(run->job);
     held_ -= static_cast<int>(unstarted.size());
-    if (!jobs.empty() && bookkeeping_->ready()) {
+    if (!jobs.empty()) {
         bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
                                                             support::wall_ms(), protocol::errors::kShutdown,
                                                             "worker stopped before the job started", false, jobs),
-                              [](const redisReply*, std::string_view) {});
+                              [this](const redisReply* reply, std::string_view error) {
+                                  note_hand_back(reply, error);
+                              });
     }
     uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->hand_back_and_exit(); },
                    static_cast<uint64_t>(config_.shutdown_timeout_ms), 0);
@@ -367,7 +378,7 @@ void Worker::begin_stop() {
 }
 
 void Worker::check_stop() {
-    if (phase_ != Phase::stopping || handing_back_) return;
+    if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
     if (held_ > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
     uv_timer_stop(&stop_timer_);
     close_everything();
@@ -378,11 +389,22 @@ void Worker::hand_back_and_exit() {
     pool_->cancel_running();
     auto jobs = pool_->running_jobs();
     ONYX_LOG(warn, "shutdown timeout: handing {} running jobs back to their queues", jobs.size());
+    if (!bookkeeping_->ready()) keep_registration_ = true;
     if (jobs.empty() || !bookkeeping_->ready()) return close_everything();
     bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
                                                         support::wall_ms(), protocol::errors::kShutdown,
                                                         "worker stopped before the job finished", false, jobs),
-                          [this](const redisReply*, std::string_view) { close_everything(); });
+                          [this](const redisReply* reply, std::string_view error) {
+                              note_hand_back(reply, error);
+                              close_everything();
+                          });
+}
+
+void Worker::note_hand_back(const redisReply* reply, std::string_view error) {
+    if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER) return;
+    ONYX_LOG(error, "handing jobs back failed: {}; a watcher recovers them when this worker's lease ends",
+             reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+    keep_registration_ = true;
 }
 
 void Worker::close_everything() {
@@ -403,7 +425,12 @@ void Worker::close_everything() {
         pool_->close([] {});
     };
     if (!bookkeeping_->ready()) return close_links();
-    for (auto& argv : unregister_commands(info_)) bookkeeping_->command(argv, [](const redisReply*, std::string_view) {});
+    if (keep_registration_ || !finisher_->drained()) {
+        ONYX_LOG(warn, "worker {} leaves its registry entry to expire: a watcher recovers what was not handed back",
+                 info_.worker_id);
+    } else {
+        for (auto& argv : unregister_commands(info_)) bookkeeping_->command(argv, [](const redisReply*, std::string_view) {});
+    }
     bookkeeping_->command({"PING"}, [close_links](const redisReply*, std::string_view) { close_links(); });
 }
 
