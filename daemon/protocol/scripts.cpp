@@ -179,6 +179,15 @@ end
 return n
 )lua"};
 
+const Script kHeartbeatScript{"heartbeat", R"lua(#!lua flags=allow-oom
+local ns, wid, lease_end, keep_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local wkey = ns .. ':worker:' .. wid
+redis.call('ZADD', ns .. ':workers', lease_end, wid)
+redis.call('HSET', wkey, unpack(ARGV, 5))
+redis.call('PEXPIRE', wkey, keep_ms)
+return 1
+)lua"};
+
 const Script kPromoteScript{"promote", R"lua(#!lua
 local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local promoted, more, next_due = 0, 0, nil

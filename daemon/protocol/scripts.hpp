@@ -58,6 +58,12 @@ extern const Script kOrphansScript;
 /// Returns the ids moved.
 extern const Script kUnreserveScript;
 
+/// Heartbeat: renews a worker's lease (`ZADD <ns>:workers <lease end> <wid>`), writes its
+/// description (`HSET <ns>:worker:<wid> field value ...`) and keeps that hash for `keep` ms.
+/// ARGV: ns, worker id, lease end ms, keep ms, then field/value pairs. May run over maxmemory:
+/// a live worker must not look dead because Redis is full.
+extern const Script kHeartbeatScript;
+
 /// Promote: moves due jobs from `scheduled:<q>` and `retry:<q>` to the tail of `ready:<q>` for every queue in
 /// `<ns>:queues`, at most `batch` per queue per call. ARGV: ns, now ms, batch. Pushes only ids
 /// its own ZREM removed, so any number of watchers promote each job once. Returns

@@ -27,19 +27,16 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::vector<std::vector<std::string>> heartbeat_commands(const WorkerInfo& info, const WorkerStats& stats,
-                                                         int64_t now_ms) {
-    const onyx_background::Keys keys(info.ns);
-    const std::string worker_key = keys.worker(info.worker_id);
-    return {
-        {"ZADD", keys.workers(), std::to_string(now_ms + info.lease_ms), info.worker_id},
-        {"HSET", worker_key, "host", host_name(), "pid", std::to_string(getpid()), "queues", join(info.queues),
-         "concurrency", std::to_string(info.concurrency), "started", std::to_string(info.started_at_ms),
-         "beat", std::to_string(now_ms), "busy", std::to_string(stats.busy), "done", std::to_string(stats.done),
-         "state", stats.state, "version", ONYX_VERSION},
-        // The description outlives the lease a little so a watcher can still read it.
-        {"PEXPIRE", worker_key, std::to_string(info.lease_ms * 3)},
-    };
+std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const WorkerInfo& info,
+                                             const WorkerStats& stats, int64_t now_ms) {
+    return {"EVALSHA", std::string(script_sha), "0", info.ns, info.worker_id,
+            std::to_string(now_ms + info.lease_ms),
+            // The description outlives the lease a little so a watcher can still read it.
+            std::to_string(info.lease_ms * 3),
+            "host", host_name(), "pid", std::to_string(getpid()), "queues", join(info.queues),
+            "concurrency", std::to_string(info.concurrency), "started", std::to_string(info.started_at_ms),
+            "beat", std::to_string(now_ms), "busy", std::to_string(stats.busy), "done", std::to_string(stats.done),
+            "state", stats.state, "version", ONYX_VERSION};
 }
 
 std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info) {
@@ -49,12 +46,11 @@ std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info
 
 void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats) {
     if (!connection.ready()) return;
-    for (auto& argv : heartbeat_commands(info, stats, support::wall_ms())) {
-        connection.command(argv, [](const redisReply* reply, std::string_view) {
-            if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
-                ONYX_LOG(warn, "heartbeat refused: {}", std::string_view(reply->str, reply->len));
-        });
-    }
+    connection.command(heartbeat_arguments(connection.script_sha("heartbeat"), info, stats, support::wall_ms()),
+                       [](const redisReply* reply, std::string_view) {
+                           if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
+                               ONYX_LOG(warn, "heartbeat refused: {}", std::string_view(reply->str, reply->len));
+                       });
 }
 
 }  // namespace onyx::worker

@@ -28,14 +28,16 @@ struct WorkerStats {
     std::string state;     ///< running, quiet or stopping
 };
 
-/// Builds the commands of one heartbeat: ZADD workers, HSET worker:<id>, PEXPIRE. Pure.
-std::vector<std::vector<std::string>> heartbeat_commands(const WorkerInfo& info, const WorkerStats& stats,
-                                                         int64_t now_ms);
+/// The EVALSHA argv of one heartbeat (protocol/scripts.hpp kHeartbeatScript): lease end =
+/// now + lease, the description kept for 3 leases. Pure.
+std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const WorkerInfo& info,
+                                             const WorkerStats& stats, int64_t now_ms);
 
 /// Builds the commands that remove the worker from the registry at a clean exit. Pure.
 std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info);
 
-/// Sends a heartbeat on `connection` (no-op when not ready). Loop thread.
+/// Sends a heartbeat on `connection` (no-op when not ready; the connection must have loaded
+/// kHeartbeatScript). Loop thread.
 void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats);
 
 }  // namespace onyx::worker

@@ -127,7 +127,7 @@ void Worker::start() {
     }
     auto options = connection_options("bookkeeping", "");
     options.scripts = {protocol::kClaimScript, protocol::kFinishScript, protocol::kHandBackScript,
-                       protocol::kOrphansScript, protocol::kUnreserveScript};
+                       protocol::kOrphansScript, protocol::kUnreserveScript, protocol::kHeartbeatScript};
     bookkeeping_ = std::make_unique<redis::AsyncConnection>(loop_, options);
 
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
@@ -323,16 +323,9 @@ void Worker::on_signal(int signum) {
 }
 
 void Worker::reload_plugins() {
-    // dlopen and init run on the loop; a reload is rare and operator-driven.
-    const auto result = plugins_.reload();
-    if (!result.ok) {
-        for (const auto& error : result.errors) ONYX_LOG(error, "reload: {}", error);
-        ONYX_LOG(error, "reload failed: the previous {} job classes keep running", registry_->classes().size());
-        return;
-    }
-    registry_ = plugins_.current();
-    ONYX_LOG(info, "reload: {} job classes ({} plugin files added, {} replaced, {} removed)",
-             registry_->classes().size(), result.added, result.replaced, result.removed);
+    // dlopen and init run on the loop; a reload is rare and operator-driven. PluginSet logs
+    // the outcome; a failed reload keeps the current set.
+    if (plugins_.reload().ok) registry_ = plugins_.current();
 }
 
 std::string Worker::status_line() const {
