@@ -95,7 +95,6 @@ private:
     /// recovers what is left (reserved ids, attempts) once the lease ends.
     bool keep_registration_ = false;
     bool handing_back_ = false;
-    int closing_ = 0;
 };
 
 Worker::Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
