@@ -41,9 +41,7 @@ void Claimer::poke() {
 }
 
 void Claimer::claim(int count) {
-    std::vector<std::string> attempt_ids;
-    attempt_ids.reserve(static_cast<size_t>(count));
-    for (int i = 0; i < count; ++i) attempt_ids.push_back(onyx_background::new_uuid());
+    const std::vector<std::string> attempt_ids = onyx_background::new_uuids(static_cast<size_t>(count));
     const int64_t now_ms = support::wall_ms();
     claim_in_flight_ = true;
     bookkeeping_.command(

@@ -29,11 +29,14 @@ ExecutorPool::~ExecutorPool() {
 }
 
 void ExecutorPool::submit(std::unique_ptr<JobRun> run) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         todo_.push_back(std::move(run));
+        // Only a waiting thread needs a signal; a busy one takes the run when it is done.
+        wake = idle_threads_ > 0;
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 std::vector<std::unique_ptr<JobRun>> ExecutorPool::take_finished() {
@@ -92,7 +95,11 @@ void ExecutorPool::cancel_running() {
 void ExecutorPool::thread_main() {
     std::unique_lock lock(mutex_);
     while (true) {
-        wake_.wait(lock, [this] { return stopping_ || !todo_.empty(); });
+        if (!stopping_ && todo_.empty()) {
+            ++idle_threads_;
+            wake_.wait(lock, [this] { return stopping_ || !todo_.empty(); });
+            --idle_threads_;
+        }
         if (stopping_) return;
         std::unique_ptr<JobRun> run = std::move(todo_.front());
         todo_.pop_front();

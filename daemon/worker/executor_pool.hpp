@@ -70,6 +70,7 @@ private:
     std::vector<std::unique_ptr<JobRun>> finished_;
     std::vector<JobRun*> running_;
     bool stopping_ = false;
+    int idle_threads_ = 0; ///< threads waiting for a run (guarded by mutex_)
     std::vector<std::thread> threads_;
 };
 

@@ -72,7 +72,12 @@ std::string queue_name_problem(std::string_view queue);
 /// sentence naming the offset and the parse error.
 std::string json_problem(std::string_view json);
 
-/// A new random (v4) UUID, lowercase and hyphenated. Thread-safe.
+/// A new random (v4) UUID, lowercase and hyphenated. Thread-safe. Throws ClientError when the
+/// kernel's random source fails.
 std::string new_uuid();
+
+/// `count` new random (v4) UUIDs from one getrandom() call. Thread-safe. Throws ClientError
+/// when the kernel's random source fails.
+std::vector<std::string> new_uuids(size_t count);
 
 }  // namespace onyx_background
