@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace onyx::protocol {
 namespace {
 
-constexpr size_t kClaimValuesPerJob = 9;
+constexpr size_t kClaimValuesPerJob = 8;
 
 template <typename T>
 T parse_number(std::string_view text) {
@@ -38,9 +39,12 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
 }
 
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
-                       int64_t now_ms, ClaimResult& out, std::string& error) {
-    if (values.empty() || (values.size() - 1) % kClaimValuesPerJob != 0) {
-        error = fmt::format("claim reply has {} values, not 1 + a multiple of {}", values.size(), kClaimValuesPerJob);
+                       const std::vector<std::string>& attempt_ids, int64_t now_ms, ClaimResult& out,
+                       std::string& error) {
+    if (values.empty() || (values.size() - 1) % kClaimValuesPerJob != 0 ||
+        (values.size() - 1) / kClaimValuesPerJob > attempt_ids.size()) {
+        error = fmt::format("claim reply has {} values, not 1 + a multiple of {} for at most {} jobs", values.size(),
+                            kClaimValuesPerJob, attempt_ids.size());
         return false;
     }
     out.paused.assign(queues.size(), false);
@@ -52,22 +56,22 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
         if (index >= 1 && index <= queues.size()) out.paused[index - 1] = true;
         start = comma + 1;
     }
-    for (size_t i = 1; i < values.size(); i += kClaimValuesPerJob) {
+    for (size_t i = 1, n = 0; i < values.size(); i += kClaimValuesPerJob, ++n) {
         const auto queue_index = parse_number<size_t>(values[i]);
-        if (queue_index < 1 || queue_index > queues.size() || !values[i + 1] || !values[i + 2]) {
-            error = fmt::format("claim reply entry {} is malformed", i / kClaimValuesPerJob);
+        if (queue_index < 1 || queue_index > queues.size() || !values[i + 1]) {
+            error = fmt::format("claim reply entry {} is malformed", n);
             return false;
         }
         ClaimedJob job;
         job.queue = queues[queue_index - 1];
         job.job_id = *values[i + 1];
-        job.attempt_id = *values[i + 2];
-        job.job_class = values[i + 3];
-        job.args_json = values[i + 4] && !values[i + 4]->empty() ? *values[i + 4] : "{}";
-        job.enqueued_at_ms = parse_number<int64_t>(values[i + 5]);
-        job.failed_before = parse_number<uint32_t>(values[i + 6]);
-        job.timeout_ms = parse_number<int64_t>(values[i + 7]);
-        if (values[i + 8]) job.retry_limit = parse_number<int>(values[i + 8]);
+        job.attempt_id = attempt_ids[n];
+        job.job_class = values[i + 2];
+        job.args_json = values[i + 3] && !values[i + 3]->empty() ? *values[i + 3] : "{}";
+        job.enqueued_at_ms = parse_number<int64_t>(values[i + 4]);
+        job.failed_before = parse_number<uint32_t>(values[i + 5]);
+        job.timeout_ms = parse_number<int64_t>(values[i + 6]);
+        if (values[i + 7]) job.retry_limit = parse_number<int>(values[i + 7]);
         job.started_at_ms = now_ms;
         out.jobs.push_back(std::move(job));
     }
@@ -77,10 +81,28 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts) {
     std::vector<std::string> argv;
-    argv.reserve(4 + attempts.size() * 8);
+    argv.reserve(4 + attempts.size() * 3 + 8);
     argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns)});
+    // Completed attempts grouped by queue (3 values each), in order of first appearance.
+    std::vector<std::string_view> queues;
     for (const auto& a : attempts) {
-        argv.insert(argv.end(), {a.queue, a.attempt_id, a.job_id, std::to_string(a.finished_at_ms),
+        if (a.error_class.empty() && std::find(queues.begin(), queues.end(), a.queue) == queues.end())
+            queues.push_back(a.queue);
+    }
+    for (std::string_view queue : queues) {
+        argv.insert(argv.end(), {"c", std::string(queue), ""});
+        const size_t count_at = argv.size() - 1;
+        size_t count = 0;
+        for (const auto& a : attempts) {
+            if (!a.error_class.empty() || a.queue != queue) continue;
+            argv.insert(argv.end(), {a.attempt_id, std::to_string(a.finished_at_ms), format_processing_ms(a.processing_ms)});
+            ++count;
+        }
+        argv[count_at] = std::to_string(count);
+    }
+    for (const auto& a : attempts) {
+        if (a.error_class.empty()) continue;
+        argv.insert(argv.end(), {"f", a.queue, a.attempt_id, a.job_id, std::to_string(a.finished_at_ms),
                                  format_processing_ms(a.processing_ms), a.error_class, a.error_message,
                                  a.retry_at_ms ? std::to_string(*a.retry_at_ms) : std::string()});
     }

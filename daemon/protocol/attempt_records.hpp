@@ -62,12 +62,15 @@ struct ClaimResult {
     std::vector<bool> paused; ///< per queue of the claim: in `<ns>:paused`
 };
 
-/// Decodes the claim reply (the paused list, then 9 values per job). `queues` is the list
-/// passed to the claim. Returns false (and fills `error`) when the reply's shape is wrong.
+/// Decodes the claim reply (the paused list, then 8 values per job). `queues` and
+/// `attempt_ids` are the lists passed to the claim: the n-th job got the n-th attempt id.
+/// Returns false (and fills `error`) when the reply's shape is wrong.
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
-                       int64_t now_ms, ClaimResult& out, std::string& error);
+                       const std::vector<std::string>& attempt_ids, int64_t now_ms, ClaimResult& out,
+                       std::string& error);
 
-/// EVALSHA argv of one finish call for `attempts` (non-empty).
+/// EVALSHA argv of one finish call for `attempts` (non-empty): completed attempts grouped by
+/// queue, then each failure (protocol/scripts.hpp kFinishScript).
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts);
 

@@ -2,31 +2,34 @@
 
 namespace onyx::protocol {
 
-// Every redis.call costs about what a pipelined command does, so these scripts do the least
-// work per job. Each starts with a `#!lua` shebang: Redis 7 then refuses a script that may
+// Every redis.call costs about what a pipelined command does, and the Lua around it (ARGV
+// strings, key concatenation, the reply) about as much again, so the per-job paths are lean:
+// key prefixes built once, the claim does not echo attempt ids back, and completed attempts
+// travel to the finish script as 3 values each. Each starts with a `#!lua` shebang: Redis 7 then refuses a script that may
 // write as a whole when over maxmemory (-OOM), before it runs. Without it, a claim's LPOP
 // (which frees memory, so it is allowed) would run and the next HSET fail, losing the ids.
 // Only the scripts that give jobs back (hand_back, orphans, unreserve) and trim, which frees
 // memory, may run over the limit (allow-oom): a job must never be stranded for want of a few
 // bytes.
 const Script kClaimScript{"claim", R"lua(#!lua
+local call = redis.call
 local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local nq = tonumber(ARGV[5])
 local base = 5 + nq
 local want = #ARGV - base
 local out, used, paused = {''}, 0, {}
-local paused_key = ns .. ':paused'
+local jobs_prefix, attempts_prefix = ns .. ':jobs:', ns .. ':attempts:'
+local paused_key, reserved_prefix = ns .. ':paused', ns .. ':reserved:' .. wid .. ':'
 for qi = 1, nq do
   local q = ARGV[5 + qi]
-  if redis.call('SISMEMBER', paused_key, q) == 1 then
+  if call('SISMEMBER', paused_key, q) == 1 then
     paused[#paused + 1] = qi
     -- A wake-up BLMOVE armed before the pause may have reserved ids: give them back.
-    local rkey = ns .. ':reserved:' .. wid .. ':' .. q
-    while redis.call('LMOVE', rkey, ns .. ':ready:' .. q, 'RIGHT', 'LEFT') do end
+    while call('LMOVE', reserved_prefix .. q, ns .. ':ready:' .. q, 'RIGHT', 'LEFT') do end
   elseif used < want then
-    local ids = redis.call('LPOP', ns .. ':reserved:' .. wid .. ':' .. q, want - used) or {}
+    local ids = call('LPOP', reserved_prefix .. q, want - used) or {}
     if #ids < want - used then
-      local more = redis.call('LPOP', ns .. ':ready:' .. q, want - used - #ids)
+      local more = call('LPOP', ns .. ':ready:' .. q, want - used - #ids)
       if more then
         for i = 1, #more do ids[#ids + 1] = more[i] end
       end
@@ -36,20 +39,20 @@ for qi = 1, nq do
       for i = 1, #ids do
         used = used + 1
         local aid, id = ARGV[base + used], ids[i]
-        local jkey = ns .. ':jobs:' .. id
-        local job = redis.call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat')
+        local jkey = jobs_prefix .. id
+        local job = call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat')
         if job[7] then
-          redis.call('HSET', ns .. ':attempts:' .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', job[7])
+          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', job[7])
         else
-          redis.call('HSET', ns .. ':attempts:' .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
+          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
         end
-        if job[1] then redis.call('HSET', jkey, 'lat', aid) end
+        if job[1] then call('HSET', jkey, 'lat', aid) end
         aids[i] = aid
         local n = #out
-        out[n + 1], out[n + 2], out[n + 3] = qi, id, aid
-        for f = 1, 6 do out[n + 3 + f] = job[f] end
+        out[n + 1], out[n + 2] = qi, id
+        for f = 1, 6 do out[n + 2 + f] = job[f] end
       end
-      redis.call('SADD', ns .. ':processing:' .. q, unpack(aids))
+      call('SADD', ns .. ':processing:' .. q, unpack(aids))
     end
   end
 end
@@ -58,63 +61,57 @@ return out
 )lua"};
 
 const Script kFinishScript{"finish", R"lua(#!lua
+local call = redis.call
 local ns = ARGV[1]
-local groups, order = {}, {}
-for i = 2, #ARGV, 8 do
-  local q = ARGV[i]
-  local g = groups[q]
-  if not g then
-    g = {aids = {}, rows = {}}
-    groups[q] = g
-    order[#order + 1] = q
-  end
-  g.aids[#g.aids + 1] = ARGV[i + 1]
-  g.rows[#g.rows + 1] = i
-end
-local recorded = 0
-for _, q in ipairs(order) do
-  local g = groups[q]
-  local live = redis.call('SMISMEMBER', ns .. ':processing:' .. q, unpack(g.aids))
-  local gone, done, failed = {}, {}, {}
-  for k = 1, #g.rows do
-    if live[k] == 1 then
-      local i = g.rows[k]
-      local aid, job, fin, tim, err = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-      local akey = ns .. ':attempts:' .. aid
-      gone[#gone + 1] = aid
-      if err == '' then
-        redis.call('HSET', akey, 'fin', fin, 'tim', tim)
-        done[#done + 1] = fin
-        done[#done + 1] = aid
-      else
-        redis.call('HSET', akey, 'fin', fin, 'tim', tim, 'err', err, 'msg', ARGV[i + 6])
-        failed[#failed + 1] = fin
-        failed[#failed + 1] = aid
-        local jkey = ns .. ':jobs:' .. job
-        if redis.call('EXISTS', jkey) == 1 then
-          redis.call('HINCRBY', jkey, 'fal', 1)
-          local retry_at = ARGV[i + 7]
-          if retry_at ~= '' then
-            redis.call('ZADD', ns .. ':retry:' .. q, retry_at, job)
-          else
-            redis.call('HSET', jkey, 'ded', fin)
-            redis.call('ZADD', ns .. ':dead:' .. q, fin, job)
-          end
-        end
+local attempts_prefix, jobs_prefix = ns .. ':attempts:', ns .. ':jobs:'
+local recorded, i = 0, 2
+while i <= #ARGV do
+  local q = ARGV[i + 1]
+  local pkey, skey = ns .. ':processing:' .. q, ns .. ':stats:' .. q
+  if ARGV[i] == 'c' then
+    -- Completed attempts of one queue: n x (attempt id, fin, tim).
+    local n = tonumber(ARGV[i + 2])
+    local first = i + 3
+    local aids = {}
+    for k = 0, n - 1 do aids[k + 1] = ARGV[first + 3 * k] end
+    local live = call('SMISMEMBER', pkey, unpack(aids))
+    local gone, scored = {}, {}
+    for k = 0, n - 1 do
+      if live[k + 1] == 1 then
+        local j = first + 3 * k
+        call('HSET', attempts_prefix .. ARGV[j], 'fin', ARGV[j + 1], 'tim', ARGV[j + 2])
+        gone[#gone + 1] = ARGV[j]
+        scored[#scored + 1] = ARGV[j + 1]
+        scored[#scored + 1] = ARGV[j]
       end
     end
-  end
-  if #gone > 0 then
-    redis.call('SREM', ns .. ':processing:' .. q, unpack(gone))
-    recorded = recorded + #gone
-  end
-  if #done > 0 then
-    redis.call('ZADD', ns .. ':completed:' .. q, unpack(done))
-    redis.call('HINCRBY', ns .. ':stats:' .. q, 'completed', #done / 2)
-  end
-  if #failed > 0 then
-    redis.call('ZADD', ns .. ':failed:' .. q, unpack(failed))
-    redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', #failed / 2)
+    if #gone > 0 then
+      call('SREM', pkey, unpack(gone))
+      call('ZADD', ns .. ':completed:' .. q, unpack(scored))
+      call('HINCRBY', skey, 'completed', #gone)
+      recorded = recorded + #gone
+    end
+    i = first + 3 * n
+  else
+    -- One failed attempt: attempt id, job id, fin, tim, err, msg, retry time ('' = final).
+    local aid, job, fin, tim, err, msg, retry_at = unpack(ARGV, i + 2, i + 8)
+    if call('SREM', pkey, aid) == 1 then
+      call('HSET', attempts_prefix .. aid, 'fin', fin, 'tim', tim, 'err', err, 'msg', msg)
+      call('ZADD', ns .. ':failed:' .. q, fin, aid)
+      call('HINCRBY', skey, 'failed', 1)
+      local jkey = jobs_prefix .. job
+      if call('EXISTS', jkey) == 1 then
+        call('HINCRBY', jkey, 'fal', 1)
+        if retry_at ~= '' then
+          call('ZADD', ns .. ':retry:' .. q, retry_at, job)
+        else
+          call('HSET', jkey, 'ded', fin)
+          call('ZADD', ns .. ':dead:' .. q, fin, job)
+        end
+      end
+      recorded = recorded + 1
+    end
+    i = i + 9
   end
 end
 return recorded

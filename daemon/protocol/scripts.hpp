@@ -19,15 +19,16 @@ struct Script {
 /// `ready:<q>`. ARGV: ns, worker id, wrk, now ms, queue count, queues..., K attempt ids.
 /// Per claimed job it writes `attempts:<aid>` (sta job wrk que wid), adds the attempt to
 /// `processing:<q>` (one SADD per queue), links the attempt to the job (`prv` = the job's
-/// previous `lat`, then the job's `lat` = this attempt) and returns 9 values per job: queue
-/// index (1-based), job id, attempt id, and the job hash's cls, arg, qat, fal, tmo, rty (nil
-/// when absent), after a first value listing the 1-based indexes of the queues that are in
-/// `<ns>:paused` (comma-separated, "" when none): those are skipped.
+/// previous `lat`, then the job's `lat` = this attempt). The n-th claimed job gets the n-th
+/// attempt id. Returns a first value listing the 1-based indexes of the queues that are in
+/// `<ns>:paused` (comma-separated, "" when none: those are skipped, and ids a BLMOVE reserved
+/// from them go back to ready), then 8 values per job: queue index, job id, and the job
+/// hash's cls, arg, qat, fal, tmo, rty (nil when absent).
 extern const Script kClaimScript;
 
-/// Finish: records a batch of finished attempts. ARGV: ns, then 8 values per attempt: queue,
-/// attempt id, job id, fin ms, tim ms (decimal), err class ("" when completed), message, and
-/// for a failure the retry time in ms ("" = the job is dead).
+/// Finish: records a batch of finished attempts. ARGV: ns, then blocks: completed attempts of
+/// one queue as `c <q> <n>` + n x (attempt id, fin ms, tim ms), and each failed attempt as
+/// `f <q> <attempt id> <job id> <fin> <tim> <err> <msg> <retry ms or "">`.
 /// Only attempts still in `processing:<q>` are recorded (a watcher may have failed them as
 /// stale meanwhile); each gets `fin tim` (+ `err msg`), leaves `processing:<q>` and enters
 /// `completed:<q>` or `failed:<q>` scored by fin; `stats:<q>` counts `completed` and `failed`.

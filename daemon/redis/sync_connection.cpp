@@ -90,10 +90,23 @@ Reply SyncConnection::command(const std::vector<std::string>& argv) {
 }
 
 std::vector<Reply> SyncConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
+    send(commands);
+    return receive(commands.size());
+}
+
+void SyncConnection::send(const std::vector<std::vector<std::string>>& commands) {
     for (const auto& argv : commands) append(argv);
+    // Flush now, so Redis works on this batch while the caller prepares the next one.
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(context_.get(), &done) != REDIS_OK) fail("cannot send commands");
+    }
+}
+
+std::vector<Reply> SyncConnection::receive(size_t count) {
     std::vector<Reply> replies;
-    replies.reserve(commands.size());
-    for (size_t i = 0; i < commands.size(); ++i) replies.push_back(read_reply());
+    replies.reserve(count);
+    for (size_t i = 0; i < count; ++i) replies.push_back(read_reply());
     return replies;
 }
 

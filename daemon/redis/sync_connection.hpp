@@ -57,6 +57,14 @@ public:
     /// is returned as is (type REDIS_REPLY_ERROR), not thrown; a connection error throws.
     std::vector<Reply> pipeline(const std::vector<std::vector<std::string>>& commands);
 
+    /// Sends commands without reading their replies (pipelining across calls). Throws
+    /// RedisError on a connection error.
+    void send(const std::vector<std::vector<std::string>>& commands);
+
+    /// Reads the next `count` replies of commands sent earlier, in order; error replies are
+    /// returned as is. Throws RedisError on a connection error.
+    std::vector<Reply> receive(size_t count);
+
     /// The endpoint as a URL with the password hidden, for messages.
     const std::string& where() const { return where_; }
 

@@ -41,18 +41,21 @@ void Claimer::poke() {
 }
 
 void Claimer::claim(int count) {
-    const std::vector<std::string> attempt_ids = onyx_background::new_uuids(static_cast<size_t>(count));
+    std::vector<std::string> attempt_ids = onyx_background::new_uuids(static_cast<size_t>(count));
     const int64_t now_ms = support::wall_ms();
     claim_in_flight_ = true;
+    // Built before the ids move into the callback (argument evaluation order is unspecified).
+    auto argv = protocol::claim_arguments(bookkeeping_.script_sha("claim"), settings_.ns, settings_.worker_id,
+                                          bookkeeping_.client_id(), now_ms, settings_.queues, attempt_ids);
     bookkeeping_.command(
-        protocol::claim_arguments(bookkeeping_.script_sha("claim"), settings_.ns, settings_.worker_id,
-                                  bookkeeping_.client_id(), now_ms, settings_.queues, attempt_ids),
-        [this, count, now_ms](const redisReply* reply, std::string_view error) {
+        argv,
+        [this, count, now_ms, attempt_ids = std::move(attempt_ids)](const redisReply* reply, std::string_view error) {
             claim_in_flight_ = false;
             if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
                 protocol::ClaimResult result;
                 std::string problem;
-                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, now_ms, result, problem)) {
+                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, attempt_ids, now_ms, result,
+                                                problem)) {
                     logged_claim_error_ = false;
                     note_paused(result.paused);
                     idle_ = static_cast<int>(result.jobs.size()) < count;

@@ -28,15 +28,17 @@ ExecutorPool::~ExecutorPool() {
     }
 }
 
-void ExecutorPool::submit(std::unique_ptr<JobRun> run) {
-    bool wake = false;
+void ExecutorPool::submit_many(std::vector<std::unique_ptr<JobRun>> runs) {
+    if (runs.empty()) return;
+    size_t wake = 0;
     {
         std::lock_guard lock(mutex_);
-        todo_.push_back(std::move(run));
-        // Only a waiting thread needs a signal; a busy one takes the run when it is done.
-        wake = idle_threads_ > 0;
+        for (auto& run : runs) todo_.push_back(std::move(run));
+        wake = std::min(runs.size(), static_cast<size_t>(idle_threads_));
     }
-    if (wake) wake_.notify_one();
+    // A busy thread takes the next run without waiting, so only idle threads need a signal.
+    if (wake == threads_.size()) wake_.notify_all();
+    else for (size_t i = 0; i < wake; ++i) wake_.notify_one();
 }
 
 std::vector<std::unique_ptr<JobRun>> ExecutorPool::take_finished() {
@@ -108,8 +110,10 @@ void ExecutorPool::thread_main() {
         execute(*run);
         lock.lock();
         running_.erase(std::find(running_.begin(), running_.end(), run.get()));
+        const bool first = finished_.empty();
         finished_.push_back(std::move(run));
-        uv_async_send(&async_);
+        // The loop takes every finished run at once: one wake-up per batch is enough.
+        if (first) uv_async_send(&async_);
     }
 }
 

@@ -27,8 +27,8 @@ public:
     ExecutorPool(const ExecutorPool&) = delete;
     ExecutorPool& operator=(const ExecutorPool&) = delete;
 
-    /// Queues a run. Loop thread.
-    void submit(std::unique_ptr<JobRun> run);
+    /// Queues many runs under one lock, waking only as many idle threads as needed. Loop thread.
+    void submit_many(std::vector<std::unique_ptr<JobRun>> runs);
 
     /// Finished runs since the last call, in finishing order. Loop thread.
     std::vector<std::unique_ptr<JobRun>> take_finished();

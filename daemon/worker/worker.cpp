@@ -51,7 +51,7 @@ private:
     void on_bookkeeping_ready();
     void hand_back_orphans();
     void on_claimed(std::vector<protocol::ClaimedJob> jobs);
-    void dispatch(protocol::ClaimedJob job);
+    void dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs);
     void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);
     void on_runs_finished();
     void record(const protocol::ClaimedJob& job, const JobRun& run);
@@ -213,14 +213,22 @@ void Worker::on_bookkeeping_ready() {
 
 int Worker::free_slots() const {
     if (phase_ != Phase::running) return 0;
-    return config_.concurrency + config_.prefetch - held_;
+    const int free = config_.concurrency + config_.prefetch - held_;
+    // Under a backlog each claim costs Redis a fixed amount (script call, SADD, reply) on top
+    // of its per-job work, so while prefetched jobs still wait for an executor, claim only
+    // once half a batch is free. Claim at once when executors could run dry.
+    if (held_ > config_.concurrency && free < std::min(config_.claim_batch, config_.prefetch) / 2) return 0;
+    return free;
 }
 
 void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
-    for (auto& job : jobs) dispatch(std::move(job));
+    std::vector<std::unique_ptr<JobRun>> runs;
+    runs.reserve(jobs.size());
+    for (auto& job : jobs) dispatch(std::move(job), runs);
+    pool_->submit_many(std::move(runs));
 }
 
-void Worker::dispatch(protocol::ClaimedJob job) {
+void Worker::dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs) {
     ++held_;
     ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
     if (!job.job_class) {
@@ -237,7 +245,7 @@ void Worker::dispatch(protocol::ClaimedJob job) {
     run->job = std::move(job);
     run->job_class = job_class;
     run->registry = registry_;
-    pool_->submit(std::move(run));
+    runs.push_back(std::move(run));
 }
 
 void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message) {

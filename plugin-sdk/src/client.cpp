@@ -105,6 +105,35 @@ struct Client::Impl {
         }
     }
 
+    // The commands of requests [start, end): each job's HSET and RPUSH/ZADD, then one SADD of
+    // their queues. Appends the new job ids to `ids`.
+    std::vector<std::vector<std::string>> batch_commands(const std::vector<JobRequest>& requests, size_t start,
+                                                         size_t end, std::vector<std::string>& ids) const {
+        std::vector<std::vector<std::string>> commands;
+        commands.reserve((end - start) * 2 + 1);
+        std::set<std::string> queues;
+        const int64_t now_ms = wall_ms_now();
+        const auto batch_ids = new_uuids(end - start);
+        for (size_t i = start; i < end; ++i) {
+            ids.push_back(batch_ids[i - start]);
+            append_job(commands, requests[i], ids.back(), now_ms);
+            queues.insert(requests[i].queue);
+        }
+        std::vector<std::string> sadd = {"SADD", keys.queues()};
+        sadd.insert(sadd.end(), queues.begin(), queues.end());
+        commands.push_back(std::move(sadd));
+        return commands;
+    }
+
+    // Reads `count` replies; the first error reply becomes a ClientError.
+    void check_replies(size_t count) {
+        for (const auto& reply : connection.receive(count)) {
+            if (reply->type == REDIS_REPLY_ERROR) {
+                throw ClientError("Redis at " + connection.where() + " refused a write: " + std::string(reply.text()));
+            }
+        }
+    }
+
     Keys keys;
     onyx::redis::SyncConnection connection;
 };
@@ -133,30 +162,19 @@ std::vector<std::string> Client::enqueue_many(const std::vector<JobRequest>& req
     }
     std::vector<std::string> ids;
     ids.reserve(requests.size());
-    for (size_t start = 0; start < requests.size(); start += kPipelineBatch) {
-        const size_t end = std::min(requests.size(), start + kPipelineBatch);
-        std::vector<std::vector<std::string>> commands;
-        std::set<std::string> queues;
-        const int64_t now_ms = wall_ms_now();
-        const auto batch_ids = new_uuids(end - start);
-        for (size_t i = start; i < end; ++i) {
-            ids.push_back(batch_ids[i - start]);
-            impl_->append_job(commands, requests[i], ids.back(), now_ms);
-            queues.insert(requests[i].queue);
+    // Batch k+1 is sent before batch k's replies are read, so Redis and this thread overlap.
+    size_t unread = 0;
+    try {
+        for (size_t start = 0; start < requests.size(); start += kPipelineBatch) {
+            const size_t end = std::min(requests.size(), start + kPipelineBatch);
+            auto commands = impl_->batch_commands(requests, start, end, ids);
+            impl_->connection.send(commands);
+            if (unread > 0) impl_->check_replies(unread);
+            unread = commands.size();
         }
-        std::vector<std::string> sadd = {"SADD", impl_->keys.queues()};
-        sadd.insert(sadd.end(), queues.begin(), queues.end());
-        commands.push_back(std::move(sadd));
-        try {
-            for (const auto& reply : impl_->connection.pipeline(commands)) {
-                if (reply->type == REDIS_REPLY_ERROR) {
-                    throw ClientError("Redis at " + impl_->connection.where() + " refused a write: " +
-                                      std::string(reply.text()));
-                }
-            }
-        } catch (const onyx::redis::RedisError& e) {
-            throw ClientError(e.what());
-        }
+        if (unread > 0) impl_->check_replies(unread);
+    } catch (const onyx::redis::RedisError& e) {
+        throw ClientError(e.what());
     }
     return ids;
 }

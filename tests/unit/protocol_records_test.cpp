@@ -10,21 +10,23 @@
 namespace onyx::protocol {
 namespace {
 
-std::vector<ReplyValue> job_values(std::string index, std::string id, std::string aid, ReplyValue cls,
-                                   ReplyValue arg, ReplyValue qat, ReplyValue fal, ReplyValue tmo, ReplyValue rty) {
-    return {index, id, aid, cls, arg, qat, fal, tmo, rty};
+std::vector<ReplyValue> job_values(std::string index, std::string id, ReplyValue cls, ReplyValue arg, ReplyValue qat,
+                                   ReplyValue fal, ReplyValue tmo, ReplyValue rty) {
+    return {index, id, cls, arg, qat, fal, tmo, rty};
 }
 
 TEST(ClaimReply, DecodesJobsAndPausedQueues) {
     std::vector<ReplyValue> values = {std::string("2")};
-    auto a = job_values("1", "job-a", "att-a", "Jobs::Nap", "{\"sleep\":1}", "1700000000000", "2", "5000", "3");
-    auto b = job_values("3", "job-b", "att-b", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                        std::nullopt, std::nullopt);
+    auto a = job_values("1", "job-a", "Jobs::Nap", "{\"sleep\":1}", "1700000000000", "2", "5000", "3");
+    auto b = job_values("3", "job-b", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                        std::nullopt);
     values.insert(values.end(), a.begin(), a.end());
     values.insert(values.end(), b.begin(), b.end());
     ClaimResult result;
     std::string error;
-    ASSERT_TRUE(parse_claim_reply(values, {"q1", "q2", "mail-ü"}, 42, result, error)) << error;
+    ASSERT_TRUE(parse_claim_reply(values, {"q1", "q2", "mail-ü"}, {"att-a", "att-b", "att-unused"}, 42, result,
+                                  error))
+        << error;
     EXPECT_EQ(result.paused, (std::vector<bool>{false, true, false}));
     ASSERT_EQ(result.jobs.size(), 2u);
     const auto& ja = result.jobs[0];
@@ -40,6 +42,7 @@ TEST(ClaimReply, DecodesJobsAndPausedQueues) {
     EXPECT_EQ(ja.started_at_ms, 42);
     const auto& jb = result.jobs[1];
     EXPECT_EQ(jb.queue, "mail-ü");
+    EXPECT_EQ(jb.attempt_id, "att-b") << "the n-th job gets the n-th attempt id";
     EXPECT_FALSE(jb.job_class.has_value()) << "a missing job hash must read as no class";
     EXPECT_EQ(jb.args_json, "{}");
     EXPECT_FALSE(jb.retry_limit.has_value());
@@ -48,13 +51,16 @@ TEST(ClaimReply, DecodesJobsAndPausedQueues) {
 TEST(ClaimReply, RejectsMalformedShapes) {
     ClaimResult result;
     std::string error;
-    EXPECT_FALSE(parse_claim_reply({}, {"q"}, 0, result, error));
-    EXPECT_FALSE(parse_claim_reply({std::string(""), std::string("1")}, {"q"}, 0, result, error));
-    EXPECT_NE(error.find("not 1 + a multiple of 9"), std::string::npos) << error;
-    auto bad_index = job_values("7", "j", "a", "C", "{}", "1", "0", "0", std::nullopt);
+    EXPECT_FALSE(parse_claim_reply({}, {"q"}, {"a"}, 0, result, error));
+    EXPECT_FALSE(parse_claim_reply({std::string(""), std::string("1")}, {"q"}, {"a"}, 0, result, error));
+    EXPECT_NE(error.find("not 1 + a multiple of 8"), std::string::npos) << error;
+    auto bad_index = job_values("7", "j", "C", "{}", "1", "0", "0", std::nullopt);
     bad_index.insert(bad_index.begin(), std::string(""));
-    EXPECT_FALSE(parse_claim_reply(bad_index, {"q"}, 0, result, error));
+    EXPECT_FALSE(parse_claim_reply(bad_index, {"q"}, {"a"}, 0, result, error));
     EXPECT_NE(error.find("malformed"), std::string::npos) << error;
+    auto one = job_values("1", "j", "C", "{}", "1", "0", "0", std::nullopt);
+    one.insert(one.begin(), std::string(""));
+    EXPECT_FALSE(parse_claim_reply(one, {"q"}, {}, 0, result, error)) << "more jobs than attempt ids";
 }
 
 TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
@@ -63,18 +69,19 @@ TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
                                               "y", "z"}));
 }
 
-TEST(FinishArguments, EightValuesPerAttempt) {
-    FinishedAttempt ok{"q", "a1", "j1", 1000, 1.5, "", "", std::nullopt};
+TEST(FinishArguments, CompletedGroupedByQueueThenEachFailure) {
+    FinishedAttempt ok1{"q", "a1", "j1", 1000, 1.5, "", "", std::nullopt};
     FinishedAttempt retry{"q", "a2", "j2", 2000, 0.0004, "std::runtime_error", "boom", 17000};
-    FinishedAttempt dead{"q", "a3", "j3", 3000, 12.3456, "E", "m", std::nullopt};
-    auto argv = finish_arguments("sha", "ns", {ok, retry, dead});
-    ASSERT_EQ(argv.size(), 4u + 3 * 8);
-    EXPECT_EQ(std::vector<std::string>(argv.begin() + 4, argv.begin() + 12),
-              (std::vector<std::string>{"q", "a1", "j1", "1000", "1.500", "", "", ""}));
-    EXPECT_EQ(argv[12 + 4], "0.000");
-    EXPECT_EQ(argv[12 + 7], "17000");
-    EXPECT_EQ(argv[20 + 4], "12.346");
-    EXPECT_EQ(argv[20 + 7], "");
+    FinishedAttempt ok2{"mail", "a3", "j3", 3000, 12.3456, "", "", std::nullopt};
+    FinishedAttempt ok3{"q", "a4", "j4", 4000, 2.0, "", "", std::nullopt};
+    FinishedAttempt dead{"q", "a5", "j5", 5000, 1.0, "E", "m", std::nullopt};
+    auto argv = finish_arguments("sha", "ns", {ok1, retry, ok2, ok3, dead});
+    EXPECT_EQ(argv, (std::vector<std::string>{
+                        "EVALSHA", "sha", "0", "ns",                                             //
+                        "c", "q", "2", "a1", "1000", "1.500", "a4", "4000", "2.000",             //
+                        "c", "mail", "1", "a3", "3000", "12.346",                                //
+                        "f", "q", "a2", "j2", "2000", "0.000", "std::runtime_error", "boom", "17000",  //
+                        "f", "q", "a5", "j5", "5000", "1.000", "E", "m", ""}));
 }
 
 TEST(HandBackArguments, TriplesInReverseSoLpushKeepsTheOrder) {
