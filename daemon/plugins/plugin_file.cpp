@@ -1,5 +1,7 @@
 #include "plugins/plugin_file.hpp"
 
+#include "plugins/elf_check.hpp"
+
 #include "plugins/host_api.hpp"
 #include "support/log.hpp"
 
@@ -50,6 +52,7 @@ PluginError PluginFile::error(const std::string& reason) const {
 }
 
 void PluginFile::open() {
+    if (std::string problem = elf_truncation_problem(path_); !problem.empty()) throw error(problem);
     dlerror();  // clear a stale error
     handle_.reset(dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL));
     if (!handle_) throw error("cannot load: " + dl_reason(path_));

@@ -8,7 +8,7 @@
 namespace onyx::protocol {
 namespace {
 
-constexpr size_t kClaimValuesPerJob = 8;
+constexpr size_t kClaimValuesPerJob = 9;
 
 template <typename T>
 T parse_number(std::string_view text) {
@@ -72,6 +72,7 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
         job.failed_before = parse_number<uint32_t>(values[i + 5]);
         job.timeout_ms = parse_number<int64_t>(values[i + 6]);
         if (values[i + 7]) job.retry_limit = parse_number<int>(values[i + 7]);
+        job.job_exists = parse_number<int>(values[i + 8]) != 0;
         job.started_at_ms = now_ms;
         out.jobs.push_back(std::move(job));
     }

@@ -15,7 +15,8 @@ struct ClaimedJob {
     std::string queue;
     std::string job_id;
     std::string attempt_id;
-    std::optional<std::string> job_class; ///< `cls`; nullopt when the job hash does not exist
+    std::optional<std::string> job_class; ///< `cls`; nullopt when absent (see job_exists)
+    bool job_exists = true;               ///< false when `<ns>:jobs:<id>` does not exist
     std::string args_json;                ///< `arg`; "{}" when absent or empty
     int64_t enqueued_at_ms = 0;           ///< `qat`; 0 when absent or not a number
     uint32_t failed_before = 0;           ///< `fal`: failed attempts before this one
@@ -41,6 +42,7 @@ namespace errors {
 inline constexpr std::string_view kJobNotFound = "JobNotFound";          ///< no `jobs:<id>` hash
 inline constexpr std::string_view kUnknownJobClass = "UnknownJobClass";  ///< no plugin has `cls`
 inline constexpr std::string_view kInvalidArguments = "InvalidArguments"; ///< `arg` is not JSON
+inline constexpr std::string_view kInvalidJob = "InvalidJob"; ///< the job hash has no `cls`
 inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
 inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
@@ -62,7 +64,7 @@ struct ClaimResult {
     std::vector<bool> paused; ///< per queue of the claim: in `<ns>:paused`
 };
 
-/// Decodes the claim reply (the paused list, then 8 values per job). `queues` and
+/// Decodes the claim reply (the paused list, then 9 values per job). `queues` and
 /// `attempt_ids` are the lists passed to the claim: the n-th job got the n-th attempt id.
 /// Returns false (and fills `error`) when the reply's shape is wrong.
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,

@@ -17,6 +17,9 @@ std::optional<int64_t> retry_delay_ms(const RetryPolicy& policy, uint32_t attemp
     return static_cast<int64_t>(capped * (1.0 - jitter));
 }
 
-bool is_permanent_error(std::string_view error_class) { return error_class == errors::kInvalidArguments; }
+bool is_permanent_error(std::string_view error_class) {
+    return error_class == errors::kInvalidArguments || error_class == errors::kInvalidJob ||
+           error_class == errors::kJobNotFound;
+}
 
 }  // namespace onyx::protocol

@@ -22,7 +22,7 @@ struct RetryPolicy {
 std::optional<int64_t> retry_delay_ms(const RetryPolicy& policy, uint32_t attempt_number, double random01);
 
 /// True for errors that a retry cannot fix (the job would fail the same way): the job goes
-/// to the dead set at once. Today: InvalidArguments.
+/// to the dead set at once. InvalidArguments, InvalidJob (no `cls`), JobNotFound.
 bool is_permanent_error(std::string_view error_class);
 
 }  // namespace onyx::protocol

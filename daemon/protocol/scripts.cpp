@@ -40,7 +40,7 @@ for qi = 1, nq do
         used = used + 1
         local aid, id = ARGV[base + used], ids[i]
         local jkey = jobs_prefix .. id
-        local job = call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat')
+        local job = call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat', 'que')
         if job[7] then
           call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', job[7])
         else
@@ -51,6 +51,8 @@ for qi = 1, nq do
         local n = #out
         out[n + 1], out[n + 2] = qi, id
         for f = 1, 6 do out[n + 2 + f] = job[f] end
+        -- Whether the hash exists at all (a hash without `cls` is a different error).
+        out[n + 9] = (job[1] or job[2] or job[3] or job[4] or job[8]) and 1 or 0
       end
       call('SADD', ns .. ':processing:' .. q, unpack(aids))
     end

@@ -22,8 +22,8 @@ struct Script {
 /// previous `lat`, then the job's `lat` = this attempt). The n-th claimed job gets the n-th
 /// attempt id. Returns a first value listing the 1-based indexes of the queues that are in
 /// `<ns>:paused` (comma-separated, "" when none: those are skipped, and ids a BLMOVE reserved
-/// from them go back to ready), then 8 values per job: queue index, job id, and the job
-/// hash's cls, arg, qat, fal, tmo, rty (nil when absent).
+/// from them go back to ready), then 9 values per job: queue index, job id, the job hash's
+/// cls, arg, qat, fal, tmo, rty (nil when absent), and 1 when the job hash exists else 0.
 extern const Script kClaimScript;
 
 /// Finish: records a batch of finished attempts. ARGV: ns, then blocks: completed attempts of

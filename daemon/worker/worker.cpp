@@ -231,9 +231,13 @@ void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
 void Worker::dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs) {
     ++held_;
     ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
-    if (!job.job_class) {
+    if (!job.job_exists) {
         std::string message = fmt::format("job hash {} does not exist", keys_.job(job.job_id));
         return finish_without_running(std::move(job), protocol::errors::kJobNotFound, std::move(message));
+    }
+    if (!job.job_class || job.job_class->empty()) {
+        std::string message = fmt::format("job hash {} has no cls (job class)", keys_.job(job.job_id));
+        return finish_without_running(std::move(job), protocol::errors::kInvalidJob, std::move(message));
     }
     const plugins::JobClass* job_class = registry_->find(*job.job_class);
     if (job_class == nullptr) {

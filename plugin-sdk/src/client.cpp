@@ -48,7 +48,8 @@ std::string queue_name_problem(std::string_view queue) {
 
 std::string json_problem(std::string_view json) {
     rapidjson::Document document;
-    document.Parse(json.data(), json.size());
+    // Iterative: a deeply nested value cannot overflow the stack (a 200 KB "[[[[..." did).
+    document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
     if (!document.HasParseError()) return {};
     return "invalid JSON at offset " + std::to_string(document.GetErrorOffset()) + ": " +
            rapidjson::GetParseError_En(document.GetParseError());

@@ -259,6 +259,25 @@ TEST_F(WorkerProtocol, InvalidJsonArgumentsFailAsInvalidArguments) {
     expect_bad_job_fails(worker, id, "InvalidArguments");
 }
 
+TEST_F(WorkerProtocol, DeeplyNestedArgumentsFailAsInvalidArgumentsWithoutCrashing) {
+    // 200,000 nested arrays: a recursive parser overflows the executor's stack (SIGSEGV).
+    Process worker = start_worker("default");
+    const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", std::string(200000, '['));
+    expect_bad_job_fails(worker, id, "InvalidArguments");
+    EXPECT_FALSE(redis_.command({"ZSCORE", key(kNs, "dead", "default"), id}).is_nil())
+        << "InvalidArguments is final: the job goes to the dead set at once";
+}
+
+TEST_F(WorkerProtocol, JobHashWithoutClsFailsAsInvalidJobAndIsDeadAtOnce) {
+    Process worker = start_worker("default");
+    const std::string id = make_id(405);
+    redis_.command({"HSET", key(kNs, "jobs", id), "que", "default", "arg", "{}", "qat", std::to_string(wall_ms())});
+    redis_.command({"RPUSH", key(kNs, "ready", "default"), id});
+    expect_bad_job_fails(worker, id, "InvalidJob");
+    EXPECT_FALSE(redis_.command({"ZSCORE", key(kNs, "dead", "default"), id}).is_nil()) << "no retry for a job without cls";
+    EXPECT_EQ(redis_.integer({"ZCARD", key(kNs, "retry", "default")}), 0);
+}
+
 TEST_F(WorkerProtocol, OddQueueNamesWorkEndToEndInPriorityOrder) {
     const std::vector<std::string> queues = {"mail:high-v1.2", "mail-ü", "café"};
     // The backlog is in place before the worker starts; concurrency 1 runs one job at a time.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -39,6 +41,25 @@ TEST(PluginLoader, NotAnElfFileIsRefusedWithDlerrorText) {
     std::string error = load_error("not_elf/not_elf.so");
     EXPECT_TRUE(contains(error, "plugin " + fixture("not_elf/not_elf.so") + ": cannot load: "));
     EXPECT_TRUE(contains(error, "invalid ELF header"));
+}
+
+TEST(PluginLoader, TruncatedSharedObjectIsRefusedBeforeDlopen) {
+    // A half-copied .so: dlopen would map pages past the end of the file and die of SIGBUS.
+    const std::string whole = std::string(ONYX_EXAMPLE_PLUGIN_DIR) + "/onyx_plugin_basic.so";
+    const auto dir = std::filesystem::temp_directory_path() / ("onyx-truncated-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string cut = (dir / "cut.so").string();
+    std::filesystem::copy_file(whole, cut, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(cut, 5000);
+    PluginRegistry registry;
+    try {
+        registry.load_file(cut, {});
+        ADD_FAILURE() << "a truncated plugin loaded";
+    } catch (const PluginError& e) {
+        EXPECT_TRUE(contains(e.what(), "plugin " + cut + ": truncated: "));
+        EXPECT_TRUE(contains(e.what(), "but the file has 5000 bytes"));
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(PluginLoader, MissingFileIsRefused) {

@@ -12,7 +12,7 @@ namespace {
 
 std::vector<ReplyValue> job_values(std::string index, std::string id, ReplyValue cls, ReplyValue arg, ReplyValue qat,
                                    ReplyValue fal, ReplyValue tmo, ReplyValue rty) {
-    return {index, id, cls, arg, qat, fal, tmo, rty};
+    return {index, id, cls, arg, qat, fal, tmo, rty, std::string(cls || arg || qat ? "1" : "0")};
 }
 
 TEST(ClaimReply, DecodesJobsAndPausedQueues) {
@@ -44,6 +44,8 @@ TEST(ClaimReply, DecodesJobsAndPausedQueues) {
     EXPECT_EQ(jb.queue, "mail-ü");
     EXPECT_EQ(jb.attempt_id, "att-b") << "the n-th job gets the n-th attempt id";
     EXPECT_FALSE(jb.job_class.has_value()) << "a missing job hash must read as no class";
+    EXPECT_FALSE(jb.job_exists);
+    EXPECT_TRUE(ja.job_exists);
     EXPECT_EQ(jb.args_json, "{}");
     EXPECT_FALSE(jb.retry_limit.has_value());
 }
@@ -53,7 +55,7 @@ TEST(ClaimReply, RejectsMalformedShapes) {
     std::string error;
     EXPECT_FALSE(parse_claim_reply({}, {"q"}, {"a"}, 0, result, error));
     EXPECT_FALSE(parse_claim_reply({std::string(""), std::string("1")}, {"q"}, {"a"}, 0, result, error));
-    EXPECT_NE(error.find("not 1 + a multiple of 8"), std::string::npos) << error;
+    EXPECT_NE(error.find("not 1 + a multiple of 9"), std::string::npos) << error;
     auto bad_index = job_values("7", "j", "C", "{}", "1", "0", "0", std::nullopt);
     bad_index.insert(bad_index.begin(), std::string(""));
     EXPECT_FALSE(parse_claim_reply(bad_index, {"q"}, {"a"}, 0, result, error));
@@ -138,6 +140,8 @@ TEST(RetryPolicy, ExponentialCappedWithJitterAndLimit) {
 
 TEST(RetryPolicy, InvalidArgumentsIsPermanent) {
     EXPECT_TRUE(is_permanent_error("InvalidArguments"));
+    EXPECT_TRUE(is_permanent_error("InvalidJob"));
+    EXPECT_TRUE(is_permanent_error("JobNotFound"));
     EXPECT_FALSE(is_permanent_error("std::runtime_error"));
     EXPECT_FALSE(is_permanent_error("Timeout"));
 }

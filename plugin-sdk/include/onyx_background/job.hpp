@@ -272,7 +272,8 @@ inline int32_t run_attempt(const onyx_bg_job_context& raw, std::string_view args
         char buffer[4096];  // small arguments parse without touching the heap
         rapidjson::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
         rapidjson::Document doc(&allocator);
-        doc.Parse(args.data(), args.size());
+        // Iterative: deeply nested arguments cannot overflow the executor thread's stack.
+        doc.Parse<rapidjson::kParseIterativeFlag>(args.data(), args.size());
         if (doc.HasParseError()) return report_parse_error(raw, doc);
         perform(ctx, doc);
         return ONYX_BG_JOB_OK;
