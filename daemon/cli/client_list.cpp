@@ -24,6 +24,7 @@ void set_field(ClientEntry& entry, std::string_view key, std::string_view value)
     else if (key == "addr") entry.addr = value;
     else if (key == "name") entry.name = value;
     else if (key == "age") entry.age_s = parse_integer(value).value_or(0);
+    else if (key == "db") entry.db = parse_integer(value).value_or(0);
 }
 
 std::optional<ClientEntry> parse_line(std::string_view line) {
@@ -66,10 +67,11 @@ std::string unescape_client_name(std::string_view text) {
     return out;
 }
 
-std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients) {
+std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients, int64_t db) {
     std::map<int64_t, ClientWorker> workers;
     for (const auto& c : clients) {
-        if (c.name.rfind(kWorkerPrefix, 0) != 0) continue;
+        // Workers of another database serve other keys: not ours to count.
+        if (c.db != db || c.name.rfind(kWorkerPrefix, 0) != 0) continue;
         const std::string list = unescape_client_name(std::string_view(c.name).substr(kWorkerPrefix.size()));
         workers[c.id] = {c.id, c.addr, c.age_s, split_queue_list(list), 0};
     }

@@ -19,6 +19,7 @@ struct ClientEntry {
     std::string addr;     ///< `addr=` host:port
     std::string name;     ///< `name=` as Redis holds it (still escaped)
     int64_t age_s = 0;    ///< `age=` seconds since the connection was made
+    int64_t db = 0;       ///< `db=` the database the connection has selected
 };
 
 /// A worker of the original tools as CLIENT LIST shows it.
@@ -38,6 +39,6 @@ std::vector<ClientEntry> parse_client_list(std::string_view text);
 std::string unescape_client_name(std::string_view text);
 
 /// The original workers among `clients`, each with its fiber count, in client id order.
-std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients);
+std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients, int64_t db);
 
 }  // namespace onyx::cli

@@ -8,8 +8,11 @@ namespace onyx::cli {
 
 namespace {
 
-std::vector<std::string> all_queues(std::vector<std::string> queues, const std::optional<std::string>& flag) {
-    for (auto& q : queues) q = config::parse_queue_list(q, "queue").front();
+// Every queue named, each argument possibly a comma-separated list ("a,b" pauses both).
+std::vector<std::string> all_queues(const std::vector<std::string>& positional, const std::optional<std::string>& flag) {
+    std::vector<std::string> queues;
+    for (const auto& arg : positional)
+        for (auto& q : config::parse_queue_list(arg, "queue")) queues.push_back(q);
     if (flag)
         for (auto& q : config::parse_queue_list(*flag, "--queue")) queues.push_back(q);
     return queues;

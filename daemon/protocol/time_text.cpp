@@ -33,6 +33,12 @@ int64_t days_from_civil(int y, int m, int d) {
     return static_cast<int64_t>(era) * 146097 + doe - 719468;
 }
 
+int days_in_month(int year, int month) {
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 std::optional<int64_t> parse_offset_ms(std::string_view text, size_t& pos) {
     if (pos == text.size()) return std::nullopt;  // a time without zone is ambiguous
     if (text[pos] == 'Z' || text[pos] == 'z') {
@@ -52,7 +58,10 @@ std::optional<int64_t> parse_offset_ms(std::string_view text, size_t& pos) {
 std::optional<int64_t> parse_time_ms(std::string_view text) {
     int64_t epoch = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), epoch);
-    if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return epoch;
+    if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
+        if (epoch < 0) return std::nullopt;  // before 1970: a typo, not a time
+        return epoch;
+    }
     size_t pos = 0;
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     if (!read_int(text, pos, 4, y) || !expect(text, pos, "-") || !read_int(text, pos, 2, mo) ||
@@ -61,7 +70,7 @@ std::optional<int64_t> parse_time_ms(std::string_view text) {
         !expect(text, pos, ":") || !read_int(text, pos, 2, s)) {
         return std::nullopt;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
     int64_t ms = 0;
     if (pos < text.size() && text[pos] == '.') {
         ++pos;

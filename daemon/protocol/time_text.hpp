@@ -9,8 +9,9 @@
 namespace onyx::protocol {
 
 /// Parses an absolute time: ISO 8601 UTC `2026-12-01T10:00:00Z` (fraction of seconds and a
-/// `+hh:mm`/`-hh:mm` offset allowed, `T` or a space between date and time) or a whole number of
-/// Unix epoch ms. Returns epoch ms, or nullopt when the text is neither. Pure.
+/// `+hh:mm`/`-hh:mm` offset allowed, `T` or a space between date and time; the date must exist,
+/// so 2026-02-30 is refused) or a whole, non-negative number of Unix epoch ms. Returns epoch
+/// ms, or nullopt when the text is neither. Pure.
 std::optional<int64_t> parse_time_ms(std::string_view text);
 
 /// Formats epoch ms as ISO 8601 UTC with milliseconds: `2026-12-01T10:00:00.000Z`. Pure.

@@ -87,8 +87,16 @@ void AsyncConnection::on_connect(const redisAsyncContext* context, int status) {
 void AsyncConnection::setup() {
     state_ = State::setting_up;
     const auto& ep = options_.endpoint;
+    // The setup commands are pipelined: after a refused AUTH every later one fails too. Log
+    // the first failure of a connection attempt, and only once until it is up again.
+    setup_failed_ = false;
     auto fail = [this](std::string_view what, std::string_view why) {
-        ONYX_LOG(error, "redis {} ({}): {} failed: {}", options_.label, ep_redacted(), what, why);
+        if (!setup_failed_ && !logged_setup_error_) {
+            ONYX_LOG(error, "redis {} ({}): {} failed: {}; retrying with backoff", options_.label, ep_redacted(),
+                     what, why);
+            logged_setup_error_ = true;
+        }
+        setup_failed_ = true;
         if (context_ != nullptr) redisAsyncDisconnect(context_);
     };
     auto step = [fail](std::string what) {
@@ -106,7 +114,7 @@ void AsyncConnection::setup() {
     if (!options_.client_name.empty()) {
         // A refused name must never stop the worker: warn and go on.
         send({"CLIENT", "SETNAME", options_.client_name}, [this](const redisReply* r, std::string_view) {
-            if (r != nullptr && r->type == REDIS_REPLY_ERROR)
+            if (r != nullptr && r->type == REDIS_REPLY_ERROR && !setup_failed_)
                 ONYX_LOG(warn, "redis {}: CLIENT SETNAME {} refused: {}", options_.label,
                          options_.client_name, std::string_view(r->str, r->len));
         }, 0);
@@ -135,6 +143,7 @@ std::string AsyncConnection::ep_redacted() const { return options_.endpoint.reda
 void AsyncConnection::became_ready() {
     state_ = State::ready;
     failures_ = 0;
+    logged_setup_error_ = false;
     if (logged_down_) ONYX_LOG(info, "redis {}: connected again to {}", options_.label, ep_redacted());
     else ONYX_LOG(debug, "redis {}: connected to {} (client id {})", options_.label, ep_redacted(), client_id_);
     logged_down_ = false;
@@ -154,11 +163,11 @@ void AsyncConnection::lost(std::string_view reason) {
     state_ = State::waiting;
     client_id_ = 0;
     shas_.clear();
-    if (!logged_down_) {
+    if (!logged_down_ && !logged_setup_error_) {
         ONYX_LOG(warn, "redis {}: {} {}: {}; retrying with backoff", options_.label,
                  was_ready ? "lost connection to" : "cannot connect to", ep_redacted(), reason);
-        logged_down_ = true;
     }
+    logged_down_ = true;
     timeout_reason_.clear();
     if (was_ready && on_down_) on_down_(reason);
     if (state_ == State::waiting) schedule_reconnect();

@@ -104,6 +104,8 @@ private:
     int open_handles_ = 0;
     int failures_ = 0;              ///< consecutive failed connects, for the backoff
     bool logged_down_ = false;      ///< one log line per state change, not per retry
+    bool logged_setup_error_ = false; ///< a refused AUTH/SELECT/... was logged since the last up
+    bool setup_failed_ = false;     ///< this connection attempt's setup failed
     int64_t connect_started_ms_ = 0;
     int64_t client_id_ = 0;
     std::string timeout_reason_;    ///< why we dropped the connection ourselves, for the log

@@ -66,7 +66,12 @@ void write_log_line(LogLevel level, std::string_view message) {
         std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &parts);
         line += fmt::format("{}.{:03}Z {} ", stamp, ts.tv_nsec / 1000000, kLevelWords[index]);
     }
-    line += message;
+    // Control bytes from Redis data (a `cls` holding NUL or ESC) must not reach the terminal
+    // or split a journal line: write them as \xNN.
+    for (unsigned char c : message) {
+        if (c < 0x20 || c == 0x7f) line += fmt::format("\\x{:02x}", c);
+        else line += static_cast<char>(c);
+    }
     line += '\n';
     // One write per line; a short write on a pipe is retried for the rest.
     const char* data = line.data();

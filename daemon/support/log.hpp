@@ -21,7 +21,8 @@ bool parse_log_level(std::string_view text, LogLevel& out);
 
 /// Writes one line (a newline is added) to stderr with one write(2), so lines from several
 /// threads never interleave. When stderr is the systemd journal (JOURNAL_STREAM names it) the
-/// line gets a `<N>` priority prefix; otherwise a time stamp and the level word. Thread-safe.
+/// line gets a `<N>` priority prefix; otherwise a time stamp and the level word. Control bytes
+/// (below 0x20, and 0x7f) are written as `\xNN`, so one call is always one line. Thread-safe.
 void write_log_line(LogLevel level, std::string_view message);
 
 }  // namespace onyx::support

@@ -14,11 +14,13 @@ constexpr const char* kList =
     "id=10 addr=127.0.0.1:5003 fd=11 name=onyx-background-worker-fiber:99 age=1\n"
     "id=11 addr=127.0.0.1:5004 fd=12 name= age=1\n"
     "garbage line without fields\n"
-    "id=12 addr=127.0.0.1:5005 name=onyx-background-worker:beta age=3\r\n";
+    "id=12 addr=127.0.0.1:5005 name=onyx-background-worker:beta age=3\r\n"
+    "id=13 addr=127.0.0.1:5006 db=5 name=onyx-background-worker:other-db age=3\n";
 
 TEST(CliClientList, ParsesFieldsAndSkipsGarbage) {
     const auto clients = parse_client_list(kList);
-    ASSERT_EQ(clients.size(), 6u);
+    ASSERT_EQ(clients.size(), 7u);
+    EXPECT_EQ(clients[6].db, 5);
     EXPECT_EQ(clients[0].id, 7);
     EXPECT_EQ(clients[0].addr, "127.0.0.1:5000");
     EXPECT_EQ(clients[0].age_s, 42);
@@ -27,13 +29,19 @@ TEST(CliClientList, ParsesFieldsAndSkipsGarbage) {
 }
 
 TEST(CliClientList, CountsFibersOfEachMainConnection) {
-    const auto workers = client_workers(parse_client_list(kList));
+    const auto workers = client_workers(parse_client_list(kList), 0);
     ASSERT_EQ(workers.size(), 2u);
     EXPECT_EQ(workers[0].client_id, 7);
     EXPECT_EQ(workers[0].queues, (std::vector<std::string>{"alpha", "mail-ü"}));
     EXPECT_EQ(workers[0].fibers, 2);
     EXPECT_EQ(workers[1].queues, (std::vector<std::string>{"beta"}));
     EXPECT_EQ(workers[1].fibers, 0);
+}
+
+TEST(CliClientList, WorkersOfAnotherDatabaseAreNotCounted) {
+    const auto workers = client_workers(parse_client_list(kList), 5);
+    ASSERT_EQ(workers.size(), 1u);
+    EXPECT_EQ(workers[0].queues, (std::vector<std::string>{"other-db"}));
 }
 
 TEST(CliClientList, UnescapeLeavesBadEscapesAlone) {

@@ -112,8 +112,10 @@ TEST(TimeText, ParsesIsoAndEpoch) {
     EXPECT_EQ(parse_time_ms("2026-12-01T10:00:00.250Z"), 1796119200250);
     EXPECT_EQ(parse_time_ms("2026-12-01 12:00:00+02:00"), 1796119200000);
     EXPECT_EQ(parse_time_ms("1970-01-01T00:00:00Z"), 0);
+    EXPECT_TRUE(parse_time_ms("2028-02-29T00:00:00Z").has_value()) << "a leap day";
     for (const char* bad : {"", "tomorrow", "2026-13-01T00:00:00Z", "2026-12-01T10:00:00", "2026-12-01T10:00Z",
-                            "2026-12-01T10:00:00Zjunk", "12ab"}) {
+                            "2026-12-01T10:00:00Zjunk", "12ab", "-5", "2026-02-30T00:00:00Z",
+                            "2025-02-29T00:00:00Z"}) {
         EXPECT_FALSE(parse_time_ms(bad).has_value()) << bad;
     }
 }
