@@ -72,11 +72,7 @@ PluginSet::PluginSet(std::string directory, LoadOptions options)
     : directory_(std::move(directory)), options_(std::move(options)),
       current_(std::make_shared<const PluginRegistry>()) {}
 
-PluginSet::~PluginSet() {
-    if (staging_dir_.empty()) return;
-    std::error_code ec;
-    fs::remove_all(staging_dir_, ec);  // best effort; staged copies are unlinked after load anyway
-}
+PluginSet::~PluginSet() { release_staging_dir(); }
 
 std::vector<std::string> PluginSet::load() {
     Built built = build(options_.strict);
@@ -126,6 +122,12 @@ std::shared_ptr<const PluginRegistry> PluginSet::current() const {
 PluginSet::Built PluginSet::build(bool stop_at_first_error) {
     Built built;
     auto registry = std::make_shared<PluginRegistry>();
+    // The staging directory lives only while files are being loaded (copies are unlinked at
+    // once), so a worker killed between reloads leaves nothing behind in /tmp.
+    struct ReleaseStaging {
+        PluginSet& set;
+        ~ReleaseStaging() { set.release_staging_dir(); }
+    } release{*this};
     for (const std::string& path : list_plugin_files(directory_)) {
         try {
             load_one(*registry, path, built.files);
@@ -136,6 +138,13 @@ PluginSet::Built PluginSet::build(bool stop_at_first_error) {
     }
     built.registry = std::move(registry);
     return built;
+}
+
+void PluginSet::release_staging_dir() {
+    if (staging_dir_.empty()) return;
+    std::error_code ec;
+    fs::remove_all(staging_dir_, ec);  // best effort: only empty subdirectories can be left
+    staging_dir_.clear();
 }
 
 // Stages a private copy of `path`, loads it, unlinks it. The identity is taken from the open

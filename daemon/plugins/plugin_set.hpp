@@ -27,8 +27,9 @@ namespace onyx::plugins {
 /// it started with until it returns, and a removed plugin is unloaded after its last job.
 ///
 /// Staging directory: created lazily (mkdtemp, 0700) under $RUNTIME_DIRECTORY (its first entry;
-/// set by systemd's RuntimeDirectory=), else $TMPDIR, else /tmp; removed by the destructor. The
-/// file system must allow executable mappings (not mounted noexec).
+/// set by systemd's RuntimeDirectory=), else $TMPDIR, else /tmp, and removed at the end of
+/// each load() or reload(), so a killed worker leaves none behind. The file system must allow
+/// executable mappings (not mounted noexec).
 ///
 /// Threads: current() from any thread. load() and reload() from one thread at a time (the
 /// loop thread); they run plugin init code and block while files are copied and loaded.
@@ -102,6 +103,7 @@ private:
     Built build(bool stop_at_first_error);
     void load_one(PluginRegistry& registry, const std::string& path, Snapshot& files);
     const std::string& staging_dir();
+    void release_staging_dir();
     void install(Built built);
 
     std::string directory_;
