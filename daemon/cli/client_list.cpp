@@ -1,5 +1,7 @@
 #include "cli/client_list.hpp"
 
+#include "protocol/client_name.hpp"
+
 #include "cli/command_context.hpp"
 #include "cli/worker_census.hpp"
 
@@ -11,13 +13,6 @@ namespace {
 
 constexpr std::string_view kWorkerPrefix = "onyx-background-worker:";
 constexpr std::string_view kFiberPrefix = "onyx-background-worker-fiber:";
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
 
 void set_field(ClientEntry& entry, std::string_view key, std::string_view value) {
     if (key == "id") entry.id = parse_integer(value).value_or(0);
@@ -54,25 +49,12 @@ std::vector<ClientEntry> parse_client_list(std::string_view text) {
     return out;
 }
 
-std::string unescape_client_name(std::string_view text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients, int64_t db) {
     std::map<int64_t, ClientWorker> workers;
     for (const auto& c : clients) {
         // Workers of another database serve other keys: not ours to count.
         if (c.db != db || c.name.rfind(kWorkerPrefix, 0) != 0) continue;
-        const std::string list = unescape_client_name(std::string_view(c.name).substr(kWorkerPrefix.size()));
+        const std::string list = protocol::unescape_client_name(std::string_view(c.name).substr(kWorkerPrefix.size()));
         workers[c.id] = {c.id, c.addr, c.age_s, split_queue_list(list), 0};
     }
     for (const auto& c : clients) {

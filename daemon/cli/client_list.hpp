@@ -35,10 +35,8 @@ struct ClientWorker {
 /// Lines without a numeric `id=` are skipped.
 std::vector<ClientEntry> parse_client_list(std::string_view text);
 
-/// Undoes the %XX escaping of client names; a `%` not followed by two hex digits stays as is.
-std::string unescape_client_name(std::string_view text);
-
-/// The original workers among `clients`, each with its fiber count, in client id order.
+/// The original workers among `clients` that use database `db`, each with its fiber count, in
+/// client id order. Queue lists are unescaped (protocol::unescape_client_name).
 std::vector<ClientWorker> client_workers(const std::vector<ClientEntry>& clients, int64_t db);
 
 }  // namespace onyx::cli

@@ -14,6 +14,10 @@ namespace onyx::protocol {
 /// UTF-8), so `mail-ü` becomes `mail-%C3%BC`. Pure; text already in range is unchanged.
 std::string escape_client_name(std::string_view text);
 
+/// Undoes escape_client_name: %XX (hex, either case) becomes that byte; a `%` not followed by
+/// two hex digits is kept as it is. Pure.
+std::string unescape_client_name(std::string_view text);
+
 /// `onyx-background-worker:<q1>,<q2>` with the queue list escaped. Name of the worker's main
 /// (blocking) connection.
 std::string worker_client_name(const std::vector<std::string>& queues);

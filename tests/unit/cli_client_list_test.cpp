@@ -1,6 +1,7 @@
 // Parsing CLIENT LIST for the original workers: names `onyx-background-worker:<queues>` and
 // `onyx-background-worker-fiber:<main id>`, %XX-escaped, lines of unknown shape skipped.
 #include "cli/client_list.hpp"
+#include "protocol/client_name.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,9 +46,9 @@ TEST(CliClientList, WorkersOfAnotherDatabaseAreNotCounted) {
 }
 
 TEST(CliClientList, UnescapeLeavesBadEscapesAlone) {
-    EXPECT_EQ(unescape_client_name("a%20b%25c"), "a b%c");
-    EXPECT_EQ(unescape_client_name("50%"), "50%");
-    EXPECT_EQ(unescape_client_name("%zz%4"), "%zz%4");
+    EXPECT_EQ(onyx::protocol::unescape_client_name("a%20b%25c"), "a b%c");
+    EXPECT_EQ(onyx::protocol::unescape_client_name("50%"), "50%");
+    EXPECT_EQ(onyx::protocol::unescape_client_name("%zz%4"), "%zz%4");
 }
 
 }  // namespace
