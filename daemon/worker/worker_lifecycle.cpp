@@ -1,0 +1,130 @@
+#include "worker/worker_daemon.hpp"
+
+#include "protocol/attempt_records.hpp"
+#include "support/clock.hpp"
+#include "support/log.hpp"
+#include "support/systemd_notify.hpp"
+
+#include <fmt/ranges.h>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace onyx::worker::detail {
+
+void Worker::on_signal(int signum) {
+    if (signum == SIGTSTP || signum == SIGUSR1) return go_quiet();
+    if (signum == SIGHUP) return reload_plugins();
+    if (signum == SIGINT && ++interrupts_ > 1) {
+        ONYX_LOG(warn, "second SIGINT: exiting now; running jobs will be recovered by a watcher");
+        _exit(1);
+    }
+    begin_stop();
+}
+
+void Worker::reload_plugins() {
+    // dlopen and init run on the loop; a reload is rare and operator-driven. PluginSet logs
+    // the outcome; a failed reload keeps the current set.
+    if (plugins_.reload().ok) registry_ = plugins_.current();
+}
+
+std::string Worker::status_line() const {
+    return fmt::format("{}: {}/{} busy, {} jobs done, queues {}{}", phase_name(phase_), pool_->running(),
+                       config_.concurrency, done_, fmt::join(config_.queues, ","),
+                       bookkeeping_->ready() ? "" : ", waiting for Redis");
+}
+
+void Worker::go_quiet() {
+    if (phase_ != Phase::running) return;
+    phase_ = Phase::quiet;
+    claimer_->pause([](bool) {});
+    ONYX_LOG(info, "worker {} quiet: no new jobs are claimed; SIGTERM stops it", info_.worker_id);
+}
+
+void Worker::begin_stop() {
+    if (phase_ == Phase::stopping || phase_ == Phase::stopped) return;
+    phase_ = Phase::stopping;
+    claimer_->pause([this](bool gave_back) {
+        wakes_drained_ = true;
+        if (!gave_back) keep_registration_ = true;
+        check_stop();
+    });
+    support::notify_stopping(status_line());
+    ONYX_LOG(info, "worker {} stopping: {} jobs running, waiting up to {} ms", info_.worker_id, pool_->running(),
+             config_.shutdown_timeout_ms);
+    // Jobs claimed but not started go back at once; the BLMOVEs are dropped with the links.
+    auto unstarted = pool_->take_unstarted();
+    std::vector<protocol::ClaimedJob> jobs;
+    for (auto& run : unstarted) jobs.push_back(run->job);
+    held_ -= static_cast<int>(unstarted.size());
+    if (!jobs.empty()) {
+        bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
+                                                            support::wall_ms(), protocol::errors::kShutdown,
+                                                            "worker stopped before the job started", false, jobs),
+                              [this](const redisReply* reply, std::string_view error) {
+                                  note_hand_back(reply, error);
+                              });
+    }
+    uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->hand_back_and_exit(); },
+                   static_cast<uint64_t>(config_.shutdown_timeout_ms), 0);
+    check_stop();
+}
+
+void Worker::check_stop() {
+    if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
+    if (held_ > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
+    uv_timer_stop(&stop_timer_);
+    close_everything();
+}
+
+void Worker::hand_back_and_exit() {
+    handing_back_ = true;
+    pool_->cancel_running();
+    auto jobs = pool_->running_jobs();
+    ONYX_LOG(warn, "shutdown timeout: handing {} running jobs back to their queues", jobs.size());
+    if (!bookkeeping_->ready()) keep_registration_ = true;
+    if (jobs.empty() || !bookkeeping_->ready()) return close_everything();
+    bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
+                                                        support::wall_ms(), protocol::errors::kShutdown,
+                                                        "worker stopped before the job finished", false, jobs),
+                          [this](const redisReply* reply, std::string_view error) {
+                              note_hand_back(reply, error);
+                              close_everything();
+                          });
+}
+
+void Worker::note_hand_back(const redisReply* reply, std::string_view error) {
+    if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER) return;
+    ONYX_LOG(error, "handing jobs back failed: {}; a watcher recovers them when this worker's lease ends",
+             reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+    keep_registration_ = true;
+}
+
+void Worker::close_everything() {
+    if (phase_ == Phase::stopped) return;
+    phase_ = Phase::stopped;
+    uv_timer_stop(&tick_timer_);
+    uv_timer_stop(&stop_timer_);
+    uv_timer_stop(&timeout_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timeout_timer_), nullptr);
+    uv_timer_stop(&watchdog_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_timer_), nullptr);
+    for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&stop_timer_), nullptr);
+    auto close_links = [this] {
+        for (auto& c : wake_) c->close([] {});
+        bookkeeping_->close([] {});
+        pool_->close([] {});
+    };
+    if (!bookkeeping_->ready()) return close_links();
+    if (keep_registration_ || !finisher_->drained()) {
+        ONYX_LOG(warn, "worker {} leaves its registry entry to expire: a watcher recovers what was not handed back",
+                 info_.worker_id);
+    } else {
+        for (auto& argv : unregister_commands(info_)) bookkeeping_->command(argv, [](const redisReply*, std::string_view) {});
+    }
+    bookkeeping_->command({"PING"}, [close_links](const redisReply*, std::string_view) { close_links(); });
+}
+
+}  // namespace onyx::worker::detail
