@@ -25,11 +25,13 @@
 
 namespace onyx::worker::detail {
 
+/// Where a worker is in its life; it only ever moves forward (quiet may be skipped).
 enum class Phase { running, quiet, stopping, stopped };
 
-// How often running handlers are checked against their timeout: the resolution of timeouts.
+/// How often running handlers are checked against their timeout (ms): the resolution of timeouts.
 constexpr uint64_t kTimeoutCheckMs = 100;
 
+/// The phase as written to the registry's `state` field and to STATUS= lines.
 constexpr std::string_view phase_name(Phase phase) {
     constexpr std::string_view names[] = {"running", "quiet", "stopping", "stopped"};
     return names[static_cast<int>(phase)];

@@ -46,7 +46,7 @@ std::string key(const std::string& ns, const std::string& kind, const std::strin
 // A fresh lowercase v4-shaped id for jobs the test writes by hand.
 std::string make_id(int n) {
     static int counter = 0;
-    char text[40];
+    char text[48];
     std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%06d%06d", ++counter, n);
     return text;
 }
