@@ -31,6 +31,9 @@ enum class Phase { running, quiet, stopping, stopped };
 /// How often running handlers are checked against their timeout (ms): the resolution of timeouts.
 constexpr uint64_t kTimeoutCheckMs = 100;
 
+/// How long a stopping worker waits for its last outcomes to be written (ms).
+constexpr uint64_t kFinisherGraceMs = 2000;
+
 /// The phase as written to the registry's `state` field and to STATUS= lines.
 constexpr std::string_view phase_name(Phase phase) {
     constexpr std::string_view names[] = {"running", "quiet", "stopping", "stopped"};
@@ -97,6 +100,7 @@ private:
     /// recovers what is left (reserved ids, attempts) once the lease ends.
     bool keep_registration_ = false;
     bool handing_back_ = false;
+    bool waited_for_finisher_ = false; ///< close_everything already waited once for the finisher
 };
 
 }  // namespace onyx::worker::detail

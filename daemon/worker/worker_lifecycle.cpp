@@ -102,6 +102,18 @@ void Worker::note_hand_back(const redisReply* reply, std::string_view error) {
 
 void Worker::close_everything() {
     if (phase_ == Phase::stopped) return;
+    if (!finisher_->drained() && bookkeeping_->ready() && !waited_for_finisher_) {
+        // Outcomes not yet written would otherwise be lost with the process: wait for them,
+        // but at most kFinisherGraceMs, so a Redis that refuses writes cannot hold the exit.
+        waited_for_finisher_ = true;
+        finisher_->on_recorded([this] {
+            if (finisher_->drained()) close_everything();
+        });
+        finisher_->flush();
+        uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->close_everything(); },
+                       kFinisherGraceMs, 0);
+        return;
+    }
     phase_ = Phase::stopped;
     uv_timer_stop(&tick_timer_);
     uv_timer_stop(&stop_timer_);

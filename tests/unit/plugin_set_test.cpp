@@ -239,12 +239,10 @@ TEST_F(PluginSetTest, StagedCopiesAreUnlinkedAfterLoad) {
     {
         PluginSet set(dir_.path().string(), strict());
         set.load();
-        int staging_dirs = 0;
-        for (const auto& entry : fs::directory_iterator(runtime.path())) {
-            ++staging_dirs;
-            EXPECT_TRUE(fs::is_empty(entry.path())) << entry.path() << " still holds a staged copy";
-        }
-        EXPECT_EQ(staging_dirs, 1);
+        // Copies are unlinked after dlopen and the staging directory goes at the end of the
+        // load, so a worker killed later leaves nothing behind.
+        for (const auto& entry : fs::directory_iterator(runtime.path()))
+            ADD_FAILURE() << entry.path() << " outlived the load";
         EXPECT_TRUE(run(*set.current(), "Fixtures::One").ok);
     }
     EXPECT_TRUE(fs::is_empty(runtime.path())) << "the staging directory outlived the set";
