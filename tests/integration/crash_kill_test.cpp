@@ -8,6 +8,7 @@
 //   killed worker (no fin/tim), every attempt a killed worker left running got one, and a job
 //   has no more extra attempts than it has Worker Timeout attempts;
 // - every dead worker left <ns>:workers.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -39,59 +40,14 @@ constexpr const char* kNs = "crashkill";
 constexpr int kKills = 30;
 constexpr size_t kMinJobs = 20000;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
-
-struct Attempt {
-    std::string id, job, wid, err;
-    bool has_fin = false, has_tim = false;
-};
-
-// Every attempt whose id is a member of `set_key` (a set or a sorted set), read in one EVAL;
-// with `only_wid`, only the attempts of that worker instance.
-std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set_key, const std::string& only_wid = "") {
-    static const char* script = R"lua(
-local t = redis.call('TYPE', KEYS[1]).ok
-local ids = {}
-if t == 'zset' then ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-elseif t == 'set' then ids = redis.call('SMEMBERS', KEYS[1]) end
-local out = {}
-for _, aid in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'wid', 'err', 'fin', 'tim')
-  if ARGV[2] == '' or h[2] == ARGV[2] then
-    out[#out + 1] = aid
-    for i = 1, 5 do out[#out + 1] = h[i] or '' end
-  end
-end
-return out
-)lua";
-    const auto flat = redis.strings({"EVAL", script, "1", set_key, key("attempts", ""), only_wid});
-    std::vector<Attempt> out;
-    for (size_t i = 0; i + 5 < flat.size(); i += 6)
-        out.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3], !flat[i + 4].empty(), !flat[i + 5].empty()});
-    return out;
-}
-
-std::optional<std::string> worker_id_of(RedisClient& redis, pid_t pid) {
-    static const char* script = R"lua(
-for _, wid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if redis.call('HGET', ARGV[1] .. wid, 'pid') == ARGV[2] then return wid end
-end
-return false
-)lua";
-    return redis.optional_string({"EVAL", script, "1", std::string(kNs) + ":workers", key("worker", ""),
-                                  std::to_string(pid)});
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 16\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                              "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 100ms\n[queue.default]\nbackoff_base = 0\nbackoff_cap = 0\n"
-                              "backoff_jitter = 0\n[log]\nlevel = warn\n");
-    return path.string();
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 16\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
+                             "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 100ms\n[queue.default]\nbackoff_base = 0\nbackoff_cap = 0\n"
+                                 "backoff_jitter = 0\n[log]\nlevel = warn\n");
 }
 
 // Enqueues batches of 250 jobs (245 Noops, 5 Naps of 50-400 ms) every 100 ms until stopped,
@@ -147,17 +103,6 @@ private:
     std::thread thread_;
 };
 
-Process start_worker(const std::string& config) {
-    return Process({std::string(paths::onyx_bin), "worker", "--config", config});
-}
-
-std::string wait_registered(RedisClient& redis, Process& worker) {
-    std::optional<std::string> wid;
-    wait_until([&] { return (wid = worker_id_of(redis, worker.pid())).has_value(); }, 10s,
-               "worker pid " + std::to_string(worker.pid()) + " to register in " + kNs + ":workers");
-    return *wid;
-}
-
 // True when no job id is anywhere but in a finished attempt: no ready, scheduled, reserved or
 // processing entry, and only `live_wid` registered.
 bool all_settled(RedisClient& redis, const std::string& live_wid) {
@@ -173,9 +118,9 @@ TEST(CrashKill, RandomSigkillsUnderLoadLoseNothingAndRerunOnlyAttemptsInFlight) 
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
 
-    Process watcher({std::string(paths::onyx_bin), "watcher", "--config", config});
-    std::optional<Process> worker(start_worker(config));
-    std::string wid = wait_registered(redis, *worker);
+    Process watcher = start_onyx("watcher", config);
+    std::optional<Process> worker(start_onyx("worker", config));
+    std::string wid = wait_worker_registered(redis, kNs, *worker);
 
     Producer producer(server.url());
     std::mt19937 random(std::random_device{}());
@@ -189,11 +134,11 @@ TEST(CrashKill, RandomSigkillsUnderLoadLoseNothingAndRerunOnlyAttemptsInFlight) 
                                           << worker->stderr_text();
         ASSERT_EQ(worker->kill9(), killed_by(SIGKILL));
         killed_wids.insert(wid);
-        const auto left = attempts_in(redis, key("processing"), wid);
+        const auto left = list_attempts(redis, kNs, key("processing"), wid);
         for (const auto& attempt : left) in_flight_at_kills.insert(attempt.id);
         if (!left.empty()) ++kills_with_work;
-        worker.emplace(start_worker(config));
-        wid = wait_registered(redis, *worker);
+        worker.emplace(start_onyx("worker", config));
+        wid = wait_worker_registered(redis, kNs, *worker);
         ASSERT_FALSE(killed_wids.count(wid)) << "a new worker reused instance id " << wid;
     }
     producer.stop();
@@ -213,17 +158,17 @@ TEST(CrashKill, RandomSigkillsUnderLoadLoseNothingAndRerunOnlyAttemptsInFlight) 
     ASSERT_TRUE(worker->is_running()) << worker->stderr_text();
 
     std::map<std::string, int> completed_per_job;
-    for (const auto& attempt : attempts_in(redis, key("completed"))) {
+    for (const auto& attempt : list_attempts(redis, kNs, key("completed"))) {
         ++completed_per_job[attempt.job];
-        EXPECT_TRUE(attempt.has_fin && attempt.has_tim && attempt.err.empty()) << "completed attempt " << attempt.id;
+        EXPECT_TRUE(attempt.has_fin() && attempt.has_tim() && attempt.err.empty()) << "completed attempt " << attempt.id;
     }
     std::map<std::string, int> timeouts_per_job;
     std::set<std::string> timed_out;
-    for (const auto& attempt : attempts_in(redis, key("failed"))) {
+    for (const auto& attempt : list_attempts(redis, kNs, key("failed"))) {
         EXPECT_EQ(attempt.err, "Worker Timeout") << "failed attempt " << attempt.id << " of job " << attempt.job;
         EXPECT_TRUE(killed_wids.count(attempt.wid))
             << "attempt " << attempt.id << " of live worker " << attempt.wid << " was failed as stale";
-        EXPECT_FALSE(attempt.has_fin || attempt.has_tim) << "stale attempt " << attempt.id << " has fin/tim";
+        EXPECT_FALSE(attempt.has_fin() || attempt.has_tim()) << "stale attempt " << attempt.id << " has fin/tim";
         ++timeouts_per_job[attempt.job];
         timed_out.insert(attempt.id);
     }

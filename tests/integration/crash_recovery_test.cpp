@@ -4,6 +4,7 @@
 // slack); each of its attempts is failed with err "Worker Timeout" and no fin/tim, each job runs
 // again and completes on another worker, and the dead worker leaves <ns>:workers and its
 // <ns>:worker:<wid> hash.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -33,65 +34,12 @@ constexpr auto kHeartbeat = 250ms;
 constexpr auto kWatcherInterval = 100ms;
 constexpr const char* kNs = "crashrec";
 
-// One attempt hash, as the test reads it.
-struct Attempt {
-    std::string id, job, wid, err;
-    bool has_fin = false, has_tim = false;
-};
-
-// Every attempt whose id is a member of `key` (a set or a sorted set), read in one EVAL.
-std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& key) {
-    static const char* script = R"lua(
-local t = redis.call('TYPE', KEYS[1]).ok
-local ids = {}
-if t == 'zset' then ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-elseif t == 'set' then ids = redis.call('SMEMBERS', KEYS[1]) end
-local out = {}
-for _, aid in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'wid', 'err', 'fin', 'tim')
-  out[#out + 1] = aid
-  for i = 1, 5 do out[#out + 1] = h[i] or '' end
-end
-return out
-)lua";
-    const auto flat = redis.strings({"EVAL", script, "1", key, std::string(kNs) + ":attempts:"});
-    std::vector<Attempt> out;
-    for (size_t i = 0; i + 5 < flat.size(); i += 6)
-        out.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3], !flat[i + 4].empty(), !flat[i + 5].empty()});
-    return out;
-}
-
-// The instance id of the worker whose registry hash names `pid`, or nullopt.
-std::optional<std::string> worker_id_of(RedisClient& redis, pid_t pid) {
-    static const char* script = R"lua(
-for _, wid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if redis.call('HGET', ARGV[1] .. wid, 'pid') == ARGV[2] then return wid end
-end
-return false
-)lua";
-    return redis.optional_string({"EVAL", script, "1", std::string(kNs) + ":workers", std::string(kNs) + ":worker:",
-                                  std::to_string(pid)});
-}
-
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 4\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                              "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 100ms\n[queue.default]\nbackoff_base = 0\nbackoff_cap = 0\n"
-                              "backoff_jitter = 0\n[log]\nlevel = info\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
-}
-
-std::string wait_registered(RedisClient& redis, Process& worker) {
-    std::optional<std::string> wid;
-    wait_until([&] { return (wid = worker_id_of(redis, worker.pid())).has_value(); }, 10s,
-               "worker pid " + std::to_string(worker.pid()) + " to register in " + kNs + ":workers");
-    return *wid;
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 4\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
+                             "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 100ms\n[queue.default]\nbackoff_base = 0\nbackoff_cap = 0\n"
+                                 "backoff_jitter = 0\n[log]\nlevel = info\n");
 }
 
 TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRunOnAnotherWorker) {
@@ -103,36 +51,36 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
     const std::string failed = std::string(kNs) + ":failed:default";
     const std::string completed = std::string(kNs) + ":completed:default";
 
-    Process watcher = start_daemon("watcher", config);
-    Process a = start_daemon("worker", config);
-    const std::string wid_a = wait_registered(redis, a);
+    Process watcher = start_onyx("watcher", config);
+    Process a = start_onyx("worker", config);
+    const std::string wid_a = wait_worker_registered(redis, kNs, a);
 
     onyx_background::Client producer({server.url(), kNs});
     std::vector<onyx_background::JobRequest> naps(4, {"Jobs::Nap", R"({"sleep": 2})"});
     const auto ids = producer.enqueue_many(naps);
     const std::set<std::string> job_ids(ids.begin(), ids.end());
 
-    wait_until([&] { return attempts_in(redis, processing).size() == 4; }, 10s,
+    wait_until([&] { return list_attempts(redis, kNs, processing).size() == 4; }, 10s,
                "worker A to run the 4 naps (4 attempts in " + processing + ")");
-    const auto running = attempts_in(redis, processing);
+    const auto running = list_attempts(redis, kNs, processing);
     for (const auto& attempt : running) EXPECT_EQ(attempt.wid, wid_a) << "attempt " << attempt.id;
 
     ASSERT_EQ(a.kill9(), killed_by(SIGKILL));
     const auto killed_at = Clock::now();
-    Process b = start_daemon("worker", config);
-    const std::string wid_b = wait_registered(redis, b);
+    Process b = start_onyx("worker", config);
+    const std::string wid_b = wait_worker_registered(redis, kNs, b);
     ASSERT_NE(wid_a, wid_b);
 
     // Recovery: after the lease ran out (measured from a beat no older than one interval
     // before the kill), within lease + watcher interval + slack of the kill.
     const auto recovery_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(kLease + kWatcherInterval + 1500ms);
-    wait_until([&] { return attempts_in(redis, failed).size() >= 4; }, recovery_deadline,
+    wait_until([&] { return list_attempts(redis, kNs, failed).size() >= 4; }, recovery_deadline,
                "the watcher to fail the dead worker's 4 attempts in " + failed);
     const auto recovered_after = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed_at);
     EXPECT_GE(recovered_after, kLease / 2) << "the dead worker was judged long before its lease ran out";
 
     std::map<std::string, int> attempts_per_job;
-    const auto failures = attempts_in(redis, failed);
+    const auto failures = list_attempts(redis, kNs, failed);
     ASSERT_EQ(failures.size(), 4u);
     std::set<std::string> failed_ids;
     for (const auto& attempt : failures) {
@@ -140,8 +88,8 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
         ++attempts_per_job[attempt.job];
         EXPECT_EQ(attempt.err, "Worker Timeout") << "attempt " << attempt.id;
         EXPECT_EQ(attempt.wid, wid_a) << "attempt " << attempt.id;
-        EXPECT_FALSE(attempt.has_fin) << "a stale attempt has no fin: " << attempt.id;
-        EXPECT_FALSE(attempt.has_tim) << "a stale attempt has no tim: " << attempt.id;
+        EXPECT_FALSE(attempt.has_fin()) << "a stale attempt has no fin: " << attempt.id;
+        EXPECT_FALSE(attempt.has_tim()) << "a stale attempt has no tim: " << attempt.id;
         EXPECT_TRUE(job_ids.count(attempt.job)) << "attempt " << attempt.id << " of unknown job " << attempt.job;
     }
     for (const auto& attempt : running) EXPECT_TRUE(failed_ids.count(attempt.id)) << "attempt " << attempt.id;
@@ -152,12 +100,12 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
     EXPECT_NE(redis.optional_string({"ZSCORE", std::string(kNs) + ":workers", wid_b}), std::nullopt)
         << "the live worker was unregistered";
 
-    wait_until([&] { return attempts_in(redis, completed).size() >= 4; }, 15s,
+    wait_until([&] { return list_attempts(redis, kNs, completed).size() >= 4; }, 15s,
                "worker B to complete the 4 recovered naps in " + completed);
-    for (const auto& attempt : attempts_in(redis, completed)) {
+    for (const auto& attempt : list_attempts(redis, kNs, completed)) {
         ++attempts_per_job[attempt.job];
         EXPECT_EQ(attempt.wid, wid_b) << "completed attempt " << attempt.id;
-        EXPECT_TRUE(attempt.has_fin && attempt.has_tim) << "completed attempt " << attempt.id;
+        EXPECT_TRUE(attempt.has_fin() && attempt.has_tim()) << "completed attempt " << attempt.id;
         EXPECT_EQ(attempt.err, "") << "completed attempt " << attempt.id;
     }
     for (const auto& id : job_ids) EXPECT_EQ(attempts_per_job[id], 2) << "job " << id;
