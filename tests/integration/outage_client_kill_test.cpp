@@ -5,6 +5,7 @@
 // recovery pass after the lease of a silent worker would have run out; the same worker process
 // reconnects by itself, restores its client names (the original's tools read them) and runs
 // new jobs.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -30,26 +31,13 @@ using namespace std::chrono_literals;
 constexpr const char* kNs = "clientkill";
 constexpr int64_t kLeaseMs = 2000;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 2\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                              "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 2\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
+                             "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
 }
 
 struct Connection {
@@ -104,38 +92,13 @@ long long kill_worker_connections(RedisClient& redis) {
     return killed;
 }
 
-struct Attempt {
-    std::string id, job, err;
-};
-
-std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set_key) {
-    static const char* script = R"lua(
-local t = redis.call('TYPE', KEYS[1]).ok
-local ids = {}
-if t == 'zset' then ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-elseif t == 'set' then ids = redis.call('SMEMBERS', KEYS[1]) end
-local out = {}
-for _, aid in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'err')
-  out[#out + 1] = aid
-  out[#out + 1] = h[1] or ''
-  out[#out + 1] = h[2] or ''
-end
-return out
-)lua";
-    const auto flat = redis.strings({"EVAL", script, "1", set_key, key("attempts", "")});
-    std::vector<Attempt> out;
-    for (size_t i = 0; i + 2 < flat.size(); i += 3) out.push_back({flat[i], flat[i + 1], flat[i + 2]});
-    return out;
-}
-
 TEST(OutageClientKill, KilledConnectionsDuringALongJobNeitherFailItAsStaleNorStopTheWorker) {
     RedisServer server;
     TempDir dir;
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     long long main_id = wait_worker_named(redis, 0, "the worker's named connections");
     wait_until([&] { return named(redis, "onyx-background-watcher").has_value(); }, 10s, "the watcher to connect");
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
@@ -155,7 +118,7 @@ TEST(OutageClientKill, KilledConnectionsDuringALongJobNeitherFailItAsStaleNorSto
                                     "the worker to reconnect and name its connections again, round " +
                                         std::to_string(round));
     }
-    const int64_t last_kill_ms = now_ms();
+    const int64_t last_kill_ms = wall_ms();
 
     // A stand-in worker whose lease ends after that of a worker silent since the kills: once
     // the watcher has recovered it, it has judged our worker too.
@@ -165,10 +128,10 @@ TEST(OutageClientKill, KilledConnectionsDuringALongJobNeitherFailItAsStaleNorSto
                10s, "the watcher to recover the probe worker (a recovery pass after our worker's lease)");
 
     wait_until([&] { return redis.integer({"ZCARD", key("completed")}) >= 1; }, 15s, "the nap to complete");
-    const auto done = attempts_in(redis, key("completed"));
+    const auto done = list_attempts(redis, kNs, key("completed"));
     ASSERT_EQ(done.size(), 1u);
     EXPECT_EQ(done[0].job, nap_id);
-    for (const auto& a : attempts_in(redis, key("failed")))
+    for (const auto& a : list_attempts(redis, kNs, key("failed")))
         ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
     EXPECT_EQ(redis.integer({"SCARD", key("processing")}), 0);
     EXPECT_EQ(redis.integer({"LLEN", key("ready")}), 0) << "the nap was queued again";
@@ -184,7 +147,7 @@ TEST(OutageClientKill, KilledConnectionsDuringALongJobNeitherFailItAsStaleNorSto
     wait_until([&] { return redis.integer({"ZCARD", key("completed")}) == 2; }, 10s,
                "the reconnected worker to run a new job");
     bool found = false;
-    for (const auto& a : attempts_in(redis, key("completed"))) found = found || a.job == noop_id;
+    for (const auto& a : list_attempts(redis, kNs, key("completed"))) found = found || a.job == noop_id;
     EXPECT_TRUE(found);
     EXPECT_TRUE(worker.is_running());
     EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();

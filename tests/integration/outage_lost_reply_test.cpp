@@ -6,6 +6,7 @@
 // to no process. The worker reconnects and stays alive (so no watcher recovers it); the job
 // must still complete, exactly once, and the lost attempt must not be failed as "Worker
 // Timeout" (its worker is alive): a live worker may not leave a job in processing forever.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -27,17 +28,13 @@ using namespace std::chrono_literals;
 
 constexpr const char* kNs = "lostreply";
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\ncommand_timeout = 200ms\n[worker]\nconcurrency = 2\nshutdown_timeout = 5s\n"
-                              "heartbeat_interval = 100ms\nlease = 2s\nplugins = " +
-                              std::string(paths::example_plugin_dir) + "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
-    return path.string();
+    return write_onyx_config(dir, server, kNs,
+                             "command_timeout = 200ms\n[worker]\nconcurrency = 2\nshutdown_timeout = 5s\n"
+                             "heartbeat_interval = 100ms\nlease = 2s\nplugins = " +
+                                 std::string(paths::example_plugin_dir) + "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
 }
 
 TEST(OutageLostReply, ClaimRunByRedisAfterTheWorkerGaveUpOnItStillCompletesTheJob) {
@@ -45,8 +42,8 @@ TEST(OutageLostReply, ClaimRunByRedisAfterTheWorkerGaveUpOnItStillCompletesTheJo
     TempDir dir;
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
-    Process watcher({std::string(paths::onyx_bin), "watcher", "--config", config});
-    Process worker({std::string(paths::onyx_bin), "worker", "--config", config});
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
                "the worker to register");
     const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);

@@ -10,6 +10,7 @@
 //   pass after the lease of a worker silent since the restart would have ended.
 // The lease is 4 s, above the 1.6-3.2 s reconnect delay a 3 s outage leads to (docs: reconnect
 // backoff doubles from 100 ms, jitter 50-100%).
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -21,11 +22,8 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,63 +38,13 @@ constexpr const char* kNs = "restart";
 constexpr int64_t kLeaseMs = 4000;
 constexpr size_t kJobs = 3000;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                              "lease = 4s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
-}
-
-// CPU time (user + system, all threads) the process has used so far, in seconds.
-double cpu_seconds(pid_t pid) {
-    const std::string stat = read_file_text("/proc/" + std::to_string(pid) + "/stat");
-    const auto paren = stat.rfind(')');
-    if (paren == std::string::npos) throw std::runtime_error("no /proc stat for pid " + std::to_string(pid));
-    std::istringstream fields(stat.substr(paren + 2));
-    std::vector<std::string> f;
-    for (std::string field; fields >> field;) f.push_back(field);
-    // f[0] is field 3 (state); utime and stime are fields 14 and 15.
-    return static_cast<double>(std::stoull(f.at(11)) + std::stoull(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-struct Attempt {
-    std::string id, job, err;
-};
-
-std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set_key) {
-    static const char* script = R"lua(
-local t = redis.call('TYPE', KEYS[1]).ok
-local ids = {}
-if t == 'zset' then ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-elseif t == 'set' then ids = redis.call('SMEMBERS', KEYS[1]) end
-local out = {}
-for _, aid in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'err')
-  out[#out + 1] = aid
-  out[#out + 1] = h[1] or ''
-  out[#out + 1] = h[2] or ''
-end
-return out
-)lua";
-    const auto flat = redis.strings({"EVAL", script, "1", set_key, key("attempts", "")});
-    std::vector<Attempt> out;
-    for (size_t i = 0; i + 2 < flat.size(); i += 3) out.push_back({flat[i], flat[i + 1], flat[i + 2]});
-    return out;
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
+                             "lease = 4s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 100ms\n[log]\nlevel = info\n");
 }
 
 // Where unfinished work sits, for failure messages.
@@ -107,7 +55,7 @@ std::string leftovers(RedisClient& redis) {
                       std::to_string(redis.integer({"ZCARD", key("failed")}));
     for (const auto& k : redis.strings({"KEYS", key("reserved", "*")}))
         out += ", " + k + " " + std::to_string(redis.integer({"LLEN", k}));
-    for (const auto& a : attempts_in(redis, key("processing"))) out += "\n  still processing: attempt " + a.id + " job " + a.job;
+    for (const auto& a : list_attempts(redis, kNs, key("processing"))) out += "\n  still processing: attempt " + a.id + " job " + a.job;
     return out;
 }
 
@@ -116,8 +64,8 @@ TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNoLiveJobAsStaleAndDoesNo
     TempDir dir;
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
                "the worker to register");
     const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
@@ -151,7 +99,7 @@ TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNoLiveJobAsStaleAndDoesNo
 
     server.start();
     redis.reconnect();
-    const int64_t restarted_ms = now_ms();
+    const int64_t restarted_ms = wall_ms();
     ASSERT_LT(redis.integer({"ZCARD", key("completed")}), static_cast<long long>(kJobs))
         << "all work was done before the restart: the test proves nothing";
 
@@ -171,12 +119,12 @@ TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNoLiveJobAsStaleAndDoesNo
                          << leftovers(redis) << "\nworker stderr:\n" << worker.stderr_text();
 
     std::map<std::string, int> completed_per_job;
-    for (const auto& a : attempts_in(redis, key("completed"))) ++completed_per_job[a.job];
+    for (const auto& a : list_attempts(redis, kNs, key("completed"))) ++completed_per_job[a.job];
     EXPECT_EQ(completed_per_job.size(), kJobs);
     for (const auto& id : ids) EXPECT_EQ(completed_per_job.count(id) ? completed_per_job[id] : 0, 1) << "job " << id;
     // A claim Redis ran just before it shut down may never have been answered: the worker hands
     // that attempt back as "Claim Lost" when it reconnects. No other failure is allowed.
-    for (const auto& a : attempts_in(redis, key("failed")))
+    for (const auto& a : list_attempts(redis, kNs, key("failed")))
         EXPECT_EQ(a.err, "Claim Lost") << "attempt " << a.id << " of job " << a.job << " failed";
     EXPECT_NE(redis.optional_string({"ZSCORE", std::string(kNs) + ":workers", wid}), std::nullopt)
         << "the live worker was unregistered";

@@ -10,6 +10,7 @@
 //   and logs the refusal once, not per retry; after CONFIG SET maxmemory 0 every job runs once.
 // - -READONLY (the server turned into a replica, as after a failover): same, then REPLICAOF NO
 //   ONE and every job runs once.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -22,13 +23,10 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,63 +40,15 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kNs = "reconnect";
 constexpr auto kDeadline = 30s;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 // Lease 10 s: above the outage plus the reconnect delay (backoff capped at 5 s), so a live
 // worker is never judged dead because of the outage.
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 500ms\n"
-                              "lease = 10s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 200ms\n[log]\nlevel = info\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
-}
-
-// CPU time (user + system, all threads) the process has used so far, in seconds.
-double cpu_seconds(pid_t pid) {
-    const std::string stat = read_file_text("/proc/" + std::to_string(pid) + "/stat");
-    const auto paren = stat.rfind(')');
-    if (paren == std::string::npos) throw std::runtime_error("no /proc stat for pid " + std::to_string(pid));
-    std::istringstream fields(stat.substr(paren + 2));
-    std::vector<std::string> f;
-    for (std::string field; fields >> field;) f.push_back(field);
-    // f[0] is field 3 (state); utime and stime are fields 14 and 15.
-    return static_cast<double>(std::stoull(f.at(11)) + std::stoull(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-struct Attempt {
-    std::string id, job, err, fin;
-};
-
-std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set_key) {
-    static const char* script = R"lua(
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local out = {}
-for _, aid in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[1] .. aid, 'job', 'err', 'fin')
-  out[#out + 1] = aid
-  out[#out + 1] = h[1] or ''
-  out[#out + 1] = h[2] or ''
-  out[#out + 1] = h[3] or ''
-end
-return out
-)lua";
-    const auto flat = redis.strings({"EVAL", script, "1", set_key, key("attempts", "")});
-    std::vector<Attempt> out;
-    for (size_t i = 0; i + 3 < flat.size(); i += 4) out.push_back({flat[i], flat[i + 1], flat[i + 2], flat[i + 3]});
-    return out;
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 500ms\n"
+                             "lease = 10s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 200ms\n[log]\nlevel = info\n");
 }
 
 std::string leftovers(RedisClient& redis) {
@@ -114,10 +64,10 @@ std::string leftovers(RedisClient& redis) {
 // Every job of `ids` has exactly one completed attempt and nothing failed.
 void expect_each_completed_once(RedisClient& redis, const std::vector<std::string>& ids) {
     std::map<std::string, int> completed;
-    for (const auto& a : attempts_in(redis, key("completed"))) ++completed[a.job];
+    for (const auto& a : list_attempts(redis, kNs, key("completed"))) ++completed[a.job];
     for (const auto& id : ids) EXPECT_EQ(completed.count(id) ? completed[id] : 0, 1) << "job " << id;
     EXPECT_EQ(completed.size(), ids.size());
-    for (const auto& a : attempts_in(redis, key("failed")))
+    for (const auto& a : list_attempts(redis, kNs, key("failed")))
         ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
 }
 
@@ -126,8 +76,8 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
     TempDir dir;
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
                "the worker to register");
     const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
@@ -145,7 +95,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
                kDeadline, "200 completed jobs while some are running");
 
     server.stop();
-    const int64_t down_ms = now_ms();
+    const int64_t down_ms = wall_ms();
     const auto down_at = Clock::now();
     const double worker_cpu_before = cpu_seconds(worker.pid());
     const double watcher_cpu_before = cpu_seconds(watcher.pid());
@@ -161,7 +111,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
     ASSERT_TRUE(watcher.is_running()) << watcher.stderr_text();
 
     server.start();
-    const int64_t up_ms = now_ms();
+    const int64_t up_ms = wall_ms();
     redis.reconnect();
     ASSERT_LT(redis.integer({"ZCARD", key("completed")}), static_cast<long long>(kJobs)) << "all done before the stop";
     const bool settled = try_wait_until(
@@ -176,7 +126,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
 
     // Completions that happened while Redis was down were kept and written afterwards.
     size_t during_outage = 0;
-    for (const auto& a : attempts_in(redis, key("completed")))
+    for (const auto& a : list_attempts(redis, kNs, key("completed")))
         if (std::stoll(a.fin) > down_ms && std::stoll(a.fin) < up_ms) ++during_outage;
     std::printf("[ reconnect ] %zu completions finished during the outage and were written after it\n", during_outage);
     EXPECT_GE(during_outage, 1u) << "no job finished during the outage: the test proves nothing about kept completions";
@@ -205,7 +155,7 @@ void refused_claims_then_recovery(const std::string& what, const std::function<v
     // jobs are queued and Redis starts refusing, so that no claim takes them before; a paused
     // queue is skipped by the claim and gets no BLMOVE.
     redis.command({"SADD", std::string(kNs) + ":paused", "default"});
-    Process worker = start_daemon("worker", config);
+    Process worker = start_onyx("worker", config);
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
                "the worker to register");
     redis.command({"PEXPIRE", std::string(kNs) + ":paused", "2000"});
