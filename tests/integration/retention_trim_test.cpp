@@ -10,6 +10,7 @@
 //   2 idle cores (~25,000 jobs/s); set ONYX_RETENTION_JOBS=200000 for a quicker run (the bound
 //   is the same: it depends on max_completed, not on N), or exclude it with
 //   --gtest_filter=-RetentionSlow.*.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -40,22 +41,14 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kNs = "retention";
 constexpr auto kDeadline = 30s;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server, const std::string& worker,
                          const std::string& queue_section) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs + "\n[worker]\n" + worker +
-                              "shutdown_timeout = 2s\nheartbeat_interval = 250ms\nlease = 5s\nplugins = " +
-                              std::string(paths::example_plugin_dir) + "\n[watcher]\ninterval = 100ms\n" +
-                              queue_section + "[log]\nlevel = info\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\n" + worker + "shutdown_timeout = 2s\nheartbeat_interval = 250ms\nlease = 5s\nplugins = " +
+                                 std::string(paths::example_plugin_dir) + "\n[watcher]\ninterval = 100ms\n" +
+                                 queue_section + "[log]\nlevel = info\n");
 }
 
 long long used_memory(RedisClient& redis) {
@@ -90,8 +83,8 @@ TEST(RetentionTrim, AgeLimitsEmptyTheSetsAndDeleteTheHashesWhileStatsStayRight) 
     const auto config = write_config(dir, server, "concurrency = 4\n",
                                      "[queue.default]\ncompleted_ttl = 1s\nfailed_ttl = 1s\ndead_ttl = 1s\n");
     RedisClient redis(server.port());
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     onyx_background::Client producer({server.url(), kNs});
     const auto ids = producer.enqueue_many(jobs(200, 20));
 
@@ -124,7 +117,7 @@ TEST(RetentionTrim, CountLimitsKeepTheNewestRecordsWhole) {
     const auto config = write_config(dir, server, "concurrency = 4\n",
                                      "[queue.default]\nmax_completed = 100\nmax_failed = 20\nmax_dead = 5\n");
     RedisClient redis(server.port());
-    Process worker = start_daemon("worker", config);
+    Process worker = start_onyx("worker", config);
     onyx_background::Client producer({server.url(), kNs});
     producer.enqueue_many(jobs(300, 30));
     wait_until([&] { return redis.hgetall(key("stats")) == std::map<std::string, std::string>{{"completed", "300"}, {"failed", "30"}}; },
@@ -137,7 +130,7 @@ TEST(RetentionTrim, CountLimitsKeepTheNewestRecordsWhole) {
     const auto failed_before = members(redis, key("failed"));
     const auto dead_before = members(redis, key("dead"));
     ASSERT_EQ(completed_before.size(), 300u);
-    Process watcher = start_daemon("watcher", config);
+    Process watcher = start_onyx("watcher", config);
     const bool trimmed = try_wait_until(
         [&] {
             return redis.integer({"ZCARD", key("completed")}) <= 100 && redis.integer({"ZCARD", key("failed")}) <= 20 &&
@@ -197,8 +190,8 @@ TEST(RetentionSlow, ManyNoopJobsWithDefaultRetentionLeaveRedisMemoryUnderTheDocu
     const auto config = write_config(dir, server, "concurrency = 8\nprefetch = 500\nclaim_batch = 1000\n", "");
     RedisClient redis(server.port(), 30s);
     const long long baseline = used_memory(redis);
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     onyx_background::Client producer({server.url(), kNs, 30000});
 
     // Pipelined batches, keeping the backlog below 100,000 so that what is measured is

@@ -10,6 +10,7 @@
 // - a per-job `--retries 0` (CLI, `rty`) goes dead after 1 attempt whatever the queue says;
 // - InvalidArguments (from the handler, or from arguments that are not JSON) goes dead at once;
 // - a stale recovery ("Worker Timeout", worker SIGKILLed mid-job) counts as an attempt.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -38,9 +39,7 @@ using namespace std::chrono_literals;
 constexpr const char* kNs = "retry";
 constexpr auto kDeadline = 20s;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 long long to_ll(const std::string& text) { return std::stoll(text); }
 
@@ -68,12 +67,12 @@ protected:
     }
 
     void start_daemons() {
-        watcher_.emplace(std::vector<std::string>{std::string(paths::onyx_bin), "watcher", "--config", config_.string()});
+        watcher_.emplace(start_onyx("watcher", config_.string()));
         start_worker();
     }
 
     void start_worker() {
-        worker_.emplace(std::vector<std::string>{std::string(paths::onyx_bin), "worker", "--config", config_.string()});
+        worker_.emplace(start_onyx("worker", config_.string()));
         wait_until([&] { return redis_.integer({"ZCARD", std::string(kNs) + ":workers"}) >= 1; }, kDeadline,
                    "the worker to register in " + std::string(kNs) + ":workers");
     }

@@ -18,6 +18,7 @@
 //   left in processing:<q> or reserved lists of a worker that unregistered;
 // - a second SIGINT exits at once, long before shutdown_timeout (exit code 1), and a watcher
 //   then recovers the job it left running.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -54,9 +55,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kNs = "shutdown";
 constexpr auto kDeadline = 20s;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 class ShutdownSignals : public ::testing::Test {
 protected:
@@ -72,7 +71,7 @@ protected:
     }
 
     Process start(const std::string& role, const std::string& config_path) {
-        return Process({std::string(paths::onyx_bin), role, "--config", config_path});
+        return start_onyx(role, config_path);
     }
 
     std::string wait_registered(Process& worker) {

@@ -9,6 +9,7 @@
 //   job stays in ready until the handler returns (the test then feeds the FIFO); the late
 //   outcome is dropped, the attempt stays failed.
 // Deadlines are generous bounds against a hang, not speed assertions.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -40,9 +41,7 @@ using namespace std::chrono_literals;
 constexpr const char* kNs = "timeout";
 constexpr auto kDeadline = 20s;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 long long to_ll(const std::string& text) { return std::stoll(text); }
 
@@ -71,8 +70,8 @@ protected:
                                      std::string(paths::example_plugin_dir) +
                                      "\n[watcher]\ninterval = 100ms\n[queue.default]\n" + queue_section +
                                      "[log]\nlevel = debug\n");
-        watcher_.emplace(std::vector<std::string>{std::string(paths::onyx_bin), "watcher", "--config", config_.string()});
-        worker_.emplace(std::vector<std::string>{std::string(paths::onyx_bin), "worker", "--config", config_.string()});
+        watcher_.emplace(start_onyx("watcher", config_.string()));
+        worker_.emplace(start_onyx("worker", config_.string()));
         wait_until([&] { return redis_.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
                    "the worker to register");
         wid_ = redis_.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);

@@ -8,6 +8,7 @@
 // - bad or huge scores written by hand (+inf, -inf, 1e300) do not wedge the watcher: jobs
 //   scheduled around them are still promoted on time, +inf and 1e300 stay scheduled, and the
 //   watcher keeps running and exits 0 on SIGTERM.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -34,26 +35,13 @@ using namespace std::chrono_literals;
 constexpr const char* kNs = "promote";
 constexpr size_t kJobs = 10000;
 
-std::string key(std::string_view kind, std::string_view id = "default") {
-    return std::string(kNs) + ":" + std::string(kind) + ":" + std::string(id);
-}
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+std::string key(std::string_view kind, std::string_view id = "default") { return ns_key(kNs, kind, id); }
 
 std::string write_config(const TempDir& dir, const RedisServer& server) {
-    const auto path = dir.file("onyx.ini");
-    write_file_text(path, "[redis]\nurl = " + server.url() + "\nnamespace = " + kNs +
-                              "\n[worker]\nconcurrency = 10\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                              "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
-                              "\n[watcher]\ninterval = 200ms\npromote_batch = 500\n[log]\nlevel = warn\n");
-    return path.string();
-}
-
-Process start_daemon(const std::string& role, const std::string& config) {
-    return Process({std::string(paths::onyx_bin), role, "--config", config});
+    return write_onyx_config(dir, server, kNs,
+                             "[worker]\nconcurrency = 10\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
+                             "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
+                                 "\n[watcher]\ninterval = 200ms\npromote_batch = 500\n[log]\nlevel = warn\n");
 }
 
 // Waits until `count` connections named onyx-background-watcher are open, so that all of them
@@ -74,7 +62,7 @@ void wait_watchers_connected(RedisClient& redis, size_t count) {
 // `count` Noop jobs due between 1 and 2 s from now, spread evenly.
 std::vector<std::string> schedule_noops(const RedisServer& server, size_t count) {
     onyx_background::Client producer({server.url(), kNs});
-    const int64_t base = now_ms() + 1000;
+    const int64_t base = wall_ms() + 1000;
     std::vector<onyx_background::JobRequest> requests(count, {"Jobs::Noop"});
     for (size_t i = 0; i < count; ++i) requests[i].run_at_ms = base + static_cast<int64_t>(i * 1000 / count);
     return producer.enqueue_many(requests);
@@ -84,7 +72,7 @@ std::vector<std::string> schedule_noops(const RedisServer& server, size_t count)
 // hand-written producer (or a corrupt one) would.
 void zadd_by_hand(RedisClient& redis, const std::string& id, const std::string& score) {
     redis.command({"HSET", key("jobs", id), "que", "default", "cls", "Jobs::Noop", "arg", "{}", "qat",
-                   std::to_string(now_ms())});
+                   std::to_string(wall_ms())});
     redis.command({"SADD", std::string(kNs) + ":queues", "default"});
     redis.command({"ZADD", key("scheduled"), score, id});
 }
@@ -109,7 +97,7 @@ TEST(WatcherPromote, ThreeWatchersPromoteEachOfTenThousandJobsExactlyOnce) {
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
     std::vector<Process> watchers;
-    for (int i = 0; i < 3; ++i) watchers.push_back(start_daemon("watcher", config));
+    for (int i = 0; i < 3; ++i) watchers.push_back(start_onyx("watcher", config));
     wait_watchers_connected(redis, 3);
 
     const auto ids = schedule_noops(server, kJobs);
@@ -142,9 +130,9 @@ TEST(WatcherPromote, WithWorkersEachPromotedJobRunsExactlyOnce) {
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
     std::vector<Process> daemons;
-    for (int i = 0; i < 3; ++i) daemons.push_back(start_daemon("watcher", config));
+    for (int i = 0; i < 3; ++i) daemons.push_back(start_onyx("watcher", config));
     wait_watchers_connected(redis, 3);
-    for (int i = 0; i < 2; ++i) daemons.push_back(start_daemon("worker", config));
+    for (int i = 0; i < 2; ++i) daemons.push_back(start_onyx("worker", config));
     wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 2; }, 10s,
                "2 workers to register");
 
@@ -172,13 +160,13 @@ TEST(WatcherPromote, JobScheduledInThePastRunsAtOnce) {
     TempDir dir;
     const auto config = write_config(dir, server);
     RedisClient redis(server.port());
-    Process watcher = start_daemon("watcher", config);
-    Process worker = start_daemon("worker", config);
+    Process watcher = start_onyx("watcher", config);
+    Process worker = start_onyx("worker", config);
     wait_watchers_connected(redis, 1);
 
     onyx_background::Client producer({server.url(), kNs});
     onyx_background::JobRequest past{"Jobs::Noop"};
-    past.run_at_ms = now_ms() - 3600 * 1000;
+    past.run_at_ms = wall_ms() - 3600 * 1000;
     std::set<std::string> ids = {producer.enqueue(past), "by-hand-zero", "by-hand-negative"};
     zadd_by_hand(redis, "by-hand-zero", "0");
     zadd_by_hand(redis, "by-hand-negative", "-5");
@@ -211,7 +199,7 @@ TEST(WatcherPromote, BadAndHugeScoresDoNotWedgeTheWatcher) {
     redis.command({"SADD", std::string(kNs) + ":queues", "other"});
     redis.command({"ZADD", key("scheduled", "other"), "+inf", "other-plus-inf"});
 
-    Process watcher = start_daemon("watcher", config);
+    Process watcher = start_onyx("watcher", config);
     wait_watchers_connected(redis, 1);
     wait_until([&] { return redis.optional_string({"ZSCORE", key("scheduled"), "score-minus-inf"}) == std::nullopt; },
                5s, "the -inf job to be promoted");
@@ -220,7 +208,7 @@ TEST(WatcherPromote, BadAndHugeScoresDoNotWedgeTheWatcher) {
     for (int round = 0; round < 3; ++round) {
         onyx_background::Client producer({server.url(), kNs});
         onyx_background::JobRequest soon{"Jobs::Noop"};
-        soon.run_at_ms = now_ms() + 300;
+        soon.run_at_ms = wall_ms() + 300;
         const std::string id = producer.enqueue(soon);
         wait_until(
             [&] {
