@@ -4,6 +4,7 @@
 // stamps become <TIME>, ages ("3s ago") <AGE>, and, in tables that hold times, runs of
 // blanks one double blank (alignment itself is checked by the status golden and unit tests).
 // `status --json` is parsed with rapidjson and checked field by field.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -29,11 +30,6 @@ const std::string kNs = "onyx-background:";
 constexpr int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00.000Z
 
 std::string ms(int64_t value) { return std::to_string(value); }
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // ISO stamps -> <TIME>, ages -> <AGE>; with `squeeze`, runs of 2+ blanks -> two blanks.
 std::string normalise(const std::string& text, bool squeeze) {

@@ -3,6 +3,7 @@
 // ready:<q> (or ZADDs scheduled:<q> scored by pat when in the future), and the worker runs it.
 // Bad input (invalid JSON, empty class, bad --in / --at, a queue list) exits 2 with a message
 // naming the problem and writes nothing to Redis.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -28,11 +29,6 @@ using namespace std::chrono_literals;
 constexpr auto kDeadline = 10s;
 const std::string kNs = "onyx-background";
 constexpr int64_t kHourMs = 3600 * 1000;
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // Epoch ms of a UTC calendar time, computed by libc (the oracle for --at).
 int64_t utc_ms(int year, int month, int day, int hour, int minute, int second) {

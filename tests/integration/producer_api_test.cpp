@@ -4,6 +4,7 @@
 // worker runs what they wrote, a bad request throws ClientError before anything is written, and
 // an unreachable Redis throws ClientError naming the endpoint.
 #include "support/free_port.hpp"
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -30,11 +31,6 @@ using onyx_background::JobRequest;
 
 constexpr auto kDeadline = 10s;
 const std::string kNs = "onyx-background";
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 class ProducerApi : public ::testing::Test {
 protected:

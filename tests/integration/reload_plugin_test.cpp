@@ -2,6 +2,7 @@
 // A new .so dropped in runs its class; a broken .so is refused and the old classes keep
 // running; a removed plugin's job in flight finishes on the code it started with. Files are
 // put in place with rename(2), as install(1) and dpkg do.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -27,11 +28,6 @@ using namespace std::chrono_literals;
 constexpr auto kDeadline = 10s;
 const std::string kNs = "onyx-background";
 const fs::path kFixtures = paths::fixture_plugin_dir;
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 class ReloadPlugins : public ::testing::Test {
 protected:

@@ -4,6 +4,7 @@
 // of processing:<q>, not the scheduled count; workers/fibers come from live leases only; jps
 // counts completions of the last second). `--json` is parsed with rapidjson. A live worker shows
 // up with its concurrency as fibers.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -30,11 +31,6 @@ constexpr auto kDeadline = 10s;
 const std::string kNs = "onyx-background";
 const std::vector<std::string> kColumns = {"queue", "workers", "fibers", "jps", "ready", "scheduled",
                                            "processing", "completed", "failed", "dead"};
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // One whitespace-separated word of a line and the display column just after it.
 struct Cell {

@@ -6,6 +6,7 @@
 // line while the worker keeps running; queue names with '-', '.', ':' and non-ASCII letters
 // work, in priority order; the files plugin does real work; -n isolates namespaces.
 // Each test starts its own redis-server and the real onyx-background binary.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -34,15 +35,6 @@ using Fields = std::map<std::string, std::string>;
 constexpr auto kDeadline = 10s;  // generous: a loaded machine is slow, never wrong
 const std::string kNs = "onyx-background";
 
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string key(const std::string& ns, const std::string& kind, const std::string& id) {
-    return ns + ":" + kind + ":" + id;
-}
-
 // A fresh lowercase v4-shaped id for jobs the test writes by hand.
 std::string make_id(int n) {
     static int counter = 0;
@@ -55,9 +47,9 @@ std::string make_id(int n) {
 std::string push_raw_job(RedisClient& redis, const std::string& queue, const std::string& cls,
                          const std::string& arg, const std::string& ns = kNs) {
     const std::string id = make_id(0);
-    redis.command({"HSET", key(ns, "jobs", id), "que", queue, "cls", cls, "arg", arg, "qat",
+    redis.command({"HSET", ns_key(ns, "jobs", id), "que", queue, "cls", cls, "arg", arg, "qat",
                    std::to_string(wall_ms())});
-    redis.command({"RPUSH", key(ns, "ready", queue), id});
+    redis.command({"RPUSH", ns_key(ns, "ready", queue), id});
     return id;
 }
 
@@ -76,8 +68,8 @@ struct Attempt {
 std::vector<Attempt> attempts_in(RedisClient& redis, const std::string& set, const std::string& queue,
                                  const std::string& ns = kNs) {
     std::vector<Attempt> out;
-    for (const auto& aid : redis.strings({"ZRANGE", key(ns, set, queue), "0", "-1"}))
-        out.push_back({aid, redis.hgetall(key(ns, "attempts", aid))});
+    for (const auto& aid : redis.strings({"ZRANGE", ns_key(ns, set, queue), "0", "-1"}))
+        out.push_back({aid, redis.hgetall(ns_key(ns, "attempts", aid))});
     return out;
 }
 
@@ -92,7 +84,7 @@ Attempt wait_attempt(RedisClient& redis, const std::string& set, const std::stri
             }
             return found.has_value();
         },
-        kDeadline, "an attempt of job " + job_id + " in " + key(ns, set, queue));
+        kDeadline, "an attempt of job " + job_id + " in " + ns_key(ns, set, queue));
     return *found;
 }
 
@@ -159,7 +151,7 @@ protected:
         EXPECT_EQ(a.get("err"), err);
         EXPECT_FALSE(a.get("msg").empty()) << "failed attempt has no message";
         EXPECT_TRUE(a.has("fin")) << "a failed attempt records fin";
-        EXPECT_EQ(redis_.integer({"SCARD", key(kNs, "processing", "default")}), 0);
+        EXPECT_EQ(redis_.integer({"SCARD", ns_key(kNs, "processing", "default")}), 0);
         wait_until([&] { return count_lines(worker.stderr_text(), {"ERROR", id}) >= 1; }, kDeadline,
                    "an ERROR log line naming job " + id);
         EXPECT_EQ(count_lines(worker.stderr_text(), {"ERROR", id}), 1u) << worker.stderr_text();
@@ -210,13 +202,13 @@ TEST_F(WorkerProtocol, RawRedisJobRunsAndLeavesTheExactAttemptRecord) {
     const std::string main_id = clients.at("onyx-background-worker:default");
     EXPECT_EQ(a.get("wrk"), clients.at("onyx-background-worker-fiber:" + main_id));
 
-    EXPECT_EQ(redis_.integer({"EXISTS", key(kNs, "processing", "default")}), 0);
-    EXPECT_EQ(redis_.integer({"LLEN", key(kNs, "ready", "default")}), 0);
-    EXPECT_EQ(redis_.get_string({"ZSCORE", key(kNs, "completed", "default"), a.id}), a.get("fin"));
-    EXPECT_EQ(redis_.optional_string({"HGET", key(kNs, "stats", "default"), "completed"}), "1");
+    EXPECT_EQ(redis_.integer({"EXISTS", ns_key(kNs, "processing", "default")}), 0);
+    EXPECT_EQ(redis_.integer({"LLEN", ns_key(kNs, "ready", "default")}), 0);
+    EXPECT_EQ(redis_.get_string({"ZSCORE", ns_key(kNs, "completed", "default"), a.id}), a.get("fin"));
+    EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "stats", "default"), "completed"}), "1");
     EXPECT_EQ(redis_.integer({"SISMEMBER", kNs + ":queues", "default"}), 1);
     // The job hash is left as the producer wrote it (original fields unchanged).
-    const Fields job = redis_.hgetall(key(kNs, "jobs", id));
+    const Fields job = redis_.hgetall(ns_key(kNs, "jobs", id));
     EXPECT_EQ(job.at("cls"), "Jobs::Noop");
     EXPECT_EQ(job.at("que"), "default");
     expect_running(worker);
@@ -232,10 +224,10 @@ TEST_F(WorkerProtocol, FailingJobLandsInFailedWithClassAndMessage) {
     ASSERT_TRUE(a.has("fin"));
     EXPECT_TRUE(a.has("tim"));
     EXPECT_GE(std::stoll(a.get("fin")), std::stoll(a.get("sta")));
-    EXPECT_EQ(redis_.get_string({"ZSCORE", key(kNs, "failed", "default"), a.id}), a.get("fin"));
-    EXPECT_EQ(redis_.optional_string({"HGET", key(kNs, "stats", "default"), "failed"}), "1");
-    EXPECT_EQ(redis_.integer({"ZCARD", key(kNs, "completed", "default")}), 0);
-    EXPECT_EQ(redis_.integer({"SCARD", key(kNs, "processing", "default")}), 0);
+    EXPECT_EQ(redis_.get_string({"ZSCORE", ns_key(kNs, "failed", "default"), a.id}), a.get("fin"));
+    EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "stats", "default"), "failed"}), "1");
+    EXPECT_EQ(redis_.integer({"ZCARD", ns_key(kNs, "completed", "default")}), 0);
+    EXPECT_EQ(redis_.integer({"SCARD", ns_key(kNs, "processing", "default")}), 0);
     EXPECT_EQ(count_lines(worker.stderr_text(), {"ERROR", id, "disk full"}), 1u) << worker.stderr_text();
     expect_good_job_runs(worker);
 }
@@ -249,7 +241,7 @@ TEST_F(WorkerProtocol, UnknownJobClassFailsAndTheWorkerGoesOn) {
 TEST_F(WorkerProtocol, JobIdWithoutJobHashFailsAsJobNotFound) {
     Process worker = start_worker("default");
     const std::string id = make_id(404);
-    redis_.command({"RPUSH", key(kNs, "ready", "default"), id});
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id});
     expect_bad_job_fails(worker, id, "JobNotFound");
 }
 
@@ -264,18 +256,18 @@ TEST_F(WorkerProtocol, DeeplyNestedArgumentsFailAsInvalidArgumentsWithoutCrashin
     Process worker = start_worker("default");
     const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", std::string(200000, '['));
     expect_bad_job_fails(worker, id, "InvalidArguments");
-    EXPECT_FALSE(redis_.command({"ZSCORE", key(kNs, "dead", "default"), id}).is_nil())
+    EXPECT_FALSE(redis_.command({"ZSCORE", ns_key(kNs, "dead", "default"), id}).is_nil())
         << "InvalidArguments is final: the job goes to the dead set at once";
 }
 
 TEST_F(WorkerProtocol, JobHashWithoutClsFailsAsInvalidJobAndIsDeadAtOnce) {
     Process worker = start_worker("default");
     const std::string id = make_id(405);
-    redis_.command({"HSET", key(kNs, "jobs", id), "que", "default", "arg", "{}", "qat", std::to_string(wall_ms())});
-    redis_.command({"RPUSH", key(kNs, "ready", "default"), id});
+    redis_.command({"HSET", ns_key(kNs, "jobs", id), "que", "default", "arg", "{}", "qat", std::to_string(wall_ms())});
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id});
     expect_bad_job_fails(worker, id, "InvalidJob");
-    EXPECT_FALSE(redis_.command({"ZSCORE", key(kNs, "dead", "default"), id}).is_nil()) << "no retry for a job without cls";
-    EXPECT_EQ(redis_.integer({"ZCARD", key(kNs, "retry", "default")}), 0);
+    EXPECT_FALSE(redis_.command({"ZSCORE", ns_key(kNs, "dead", "default"), id}).is_nil()) << "no retry for a job without cls";
+    EXPECT_EQ(redis_.integer({"ZCARD", ns_key(kNs, "retry", "default")}), 0);
 }
 
 TEST_F(WorkerProtocol, OddQueueNamesWorkEndToEndInPriorityOrder) {
@@ -288,7 +280,7 @@ TEST_F(WorkerProtocol, OddQueueNamesWorkEndToEndInPriorityOrder) {
     }
     Process worker = start_worker(queues[0] + "," + queues[1] + "," + queues[2], 1);
     for (const auto& q : queues) {
-        wait_until([&] { return redis_.integer({"ZCARD", key(kNs, "completed", q)}) == 4; }, kDeadline,
+        wait_until([&] { return redis_.integer({"ZCARD", ns_key(kNs, "completed", q)}) == 4; }, kDeadline,
                    "4 completed attempts in queue " + q);
     }
     // Every job of a queue finished before any job of the next queue did.
@@ -302,8 +294,8 @@ TEST_F(WorkerProtocol, OddQueueNamesWorkEndToEndInPriorityOrder) {
             fins.push_back(std::stoll(a.get("fin")));
         }
         span.emplace_back(*std::min_element(fins.begin(), fins.end()), *std::max_element(fins.begin(), fins.end()));
-        EXPECT_EQ(redis_.integer({"LLEN", key(kNs, "ready", q)}), 0);
-        EXPECT_EQ(redis_.integer({"SCARD", key(kNs, "processing", q)}), 0);
+        EXPECT_EQ(redis_.integer({"LLEN", ns_key(kNs, "ready", q)}), 0);
+        EXPECT_EQ(redis_.integer({"SCARD", ns_key(kNs, "processing", q)}), 0);
         EXPECT_EQ(redis_.integer({"SISMEMBER", kNs + ":queues", q}), 1) << q;
     }
     EXPECT_LT(span[0].second, span[1].first) << "queue " << queues[1] << " ran before " << queues[0] << " was empty";
@@ -327,8 +319,8 @@ TEST_F(WorkerProtocol, QueueNameWithSpaceAndPercentWorksAndIsEscapedInTheClientN
 TEST_F(WorkerProtocol, JobHashWithOnlyQueAndClsRuns) {
     // A minimal producer may omit arg and qat: arguments default to {}.
     const std::string id = make_id(1);
-    redis_.command({"HSET", key(kNs, "jobs", id), "que", "default", "cls", "Jobs::Nap"});
-    redis_.command({"RPUSH", key(kNs, "ready", "default"), id});
+    redis_.command({"HSET", ns_key(kNs, "jobs", id), "que", "default", "cls", "Jobs::Nap"});
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id});
     Process worker = start_worker("default");
     const Attempt a = wait_attempt(redis_, "completed", "default", id);
     EXPECT_FALSE(a.has("err")) << a.get("err") << ": " << a.get("msg");

@@ -4,6 +4,7 @@
 // With prefetch, claimed but unstarted jobs go back to the head of ready:<q> in their order;
 // past shutdown_timeout a running job is handed back (attempt err "Shutdown").
 // The deadlines are generous bounds against a hang, not speed assertions.
+#include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 #include "support/redis_client.hpp"
@@ -25,11 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 10s;
 const std::string kNs = "onyx-background";
-
-int64_t wall_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 class WorkerShutdown : public ::testing::Test {
 protected:
