@@ -95,16 +95,7 @@ protected:
     std::map<std::string, std::string> job(const std::string& id) { return redis_.hgetall(key("jobs", id)); }
 
     std::vector<std::map<std::string, std::string>> chain(const std::string& id) {
-        std::vector<std::map<std::string, std::string>> out;
-        auto next = redis_.optional_string({"HGET", key("jobs", id), "lat"});
-        while (next && out.size() < 100) {
-            auto attempt = redis_.hgetall(key("attempts", *next));
-            attempt["id"] = *next;
-            const auto it = attempt.find("prv");
-            next = it == attempt.end() ? std::nullopt : std::optional<std::string>(it->second);
-            out.insert(out.begin(), std::move(attempt));
-        }
-        return out;
+        return attempt_chain(redis_, kNs, id);
     }
 
     bool completed(const std::string& id) {

@@ -76,6 +76,20 @@ return out
     return out;
 }
 
+std::vector<std::map<std::string, std::string>> attempt_chain(RedisClient& redis, std::string_view ns,
+                                                             const std::string& job_id) {
+    std::vector<std::map<std::string, std::string>> out;
+    auto next = redis.optional_string({"HGET", ns_key(ns, "jobs", job_id), "lat"});
+    while (next && out.size() < 100) {
+        auto attempt = redis.hgetall(ns_key(ns, "attempts", *next));
+        attempt["id"] = *next;
+        const auto it = attempt.find("prv");
+        next = it == attempt.end() ? std::nullopt : std::optional<std::string>(it->second);
+        out.insert(out.begin(), std::move(attempt));
+    }
+    return out;
+}
+
 double cpu_seconds(pid_t pid) {
     const std::string stat = read_file_text("/proc/" + std::to_string(pid) + "/stat");
     const auto paren = stat.rfind(')');

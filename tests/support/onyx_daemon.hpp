@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,12 @@ struct AttemptRecord {
 /// only the attempts of that worker instance.
 std::vector<AttemptRecord> list_attempts(RedisClient& redis, std::string_view ns, const std::string& set_key,
                                        std::string_view only_wid = "");
+
+/// The attempts of job `job_id`, oldest first, found by walking the job's `lat` field and then
+/// each attempt's `prv`: every hash `<ns>:attempts:<id>` with its fields plus "id" = its id.
+/// Stops after 100 attempts (a cycle would otherwise never end). Empty when the job has none.
+std::vector<std::map<std::string, std::string>> attempt_chain(RedisClient& redis, std::string_view ns,
+                                                             const std::string& job_id);
 
 /// CPU time (user + system, all threads) process `pid` has used so far, in seconds, from
 /// utime and stime in /proc/<pid>/stat. Throws std::runtime_error when there is no such
