@@ -33,9 +33,6 @@ onyx::plugins::LoadOptions plugin_options(const onyx::config::Config& config) {
     return {config.strict_plugins, config.plugin_settings};
 }
 
-std::string plugin_dir(const onyx::config::Config& config) {
-    return config.plugin_dir.empty() ? std::string(ONYX_DEFAULT_PLUGIN_DIR) : config.plugin_dir;
-}
 
 int run_worker(const CommonFlags& flags) {
     return onyx::worker::run_worker_command(load(flags));
@@ -83,7 +80,7 @@ int main(int argc, char** argv) {
     plugins->add_flag("--json", plugins_json, "print JSON");
     plugins->callback([&] {
         const auto config = load(plugin_flags);
-        std::exit(onyx::cli::run_plugins_command(plugin_dir(config), plugin_options(config), plugins_json));
+        std::exit(onyx::cli::run_plugins_command(config.plugin_directory(), plugin_options(config), plugins_json));
     });
 
     onyx::cli::add_operator_commands(app);

@@ -73,6 +73,9 @@ struct Config {
     /// The settings of `queue`, or the defaults when it has no section.
     const QueueSettings& queue(const std::string& queue) const;
 
+    /// The plugin directory: `plugin_dir`, or the installed default when it is empty.
+    std::string plugin_directory() const;
+
     /// Field-by-field equality (tests compare a loaded config with the expected one).
     bool operator==(const Config&) const = default;
 };

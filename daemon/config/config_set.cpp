@@ -36,6 +36,10 @@ const QueueSettings& Config::queue(const std::string& queue) const {
     return found == queue_settings.end() ? defaults : found->second;
 }
 
+std::string Config::plugin_directory() const {
+    return plugin_dir.empty() ? std::string(ONYX_DEFAULT_PLUGIN_DIR) : plugin_dir;
+}
+
 void set_value(Config& config, const std::string& section, const std::string& key,
                const std::string& text, const std::string& origin) {
     const std::string_view value = trim(text);

@@ -36,8 +36,7 @@ int run_worker(const config::Config& config, plugins::PluginSet& plugins) {
 }
 
 int run_worker_command(const config::Config& config) {
-    const std::string directory = config.plugin_dir.empty() ? std::string(ONYX_DEFAULT_PLUGIN_DIR) : config.plugin_dir;
-    plugins::PluginSet plugins(directory, {config.strict_plugins, config.plugin_settings});
+    plugins::PluginSet plugins(config.plugin_directory(), {config.strict_plugins, config.plugin_settings});
     try {
         for (const auto& error : plugins.load()) ONYX_LOG(warn, "skipped (strict_plugins = false): {}", error);
     } catch (const plugins::PluginError& e) {
