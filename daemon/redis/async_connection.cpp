@@ -25,6 +25,12 @@ double jitter_fraction() {
 
 }  // namespace
 
+std::string_view failure_text(const redisReply* reply, std::string_view error) {
+    if (reply == nullptr) return error;
+    if (reply->str != nullptr) return {reply->str, reply->len};
+    return "unexpected reply type";
+}
+
 struct AsyncConnection::Pending {
     AsyncConnection* owner;
     ReplyHandler handler;

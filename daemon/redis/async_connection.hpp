@@ -40,6 +40,10 @@ struct AsyncOptions {
 /// connection lost). The reply is valid only during the call.
 using ReplyHandler = std::function<void(const redisReply* reply, std::string_view error)>;
 
+/// Why a command failed, for a log line: an error reply's text, a note for a reply of an
+/// unexpected type, or `error` when there was no reply. Valid while `reply` and `error` are.
+std::string_view failure_text(const redisReply* reply, std::string_view error);
+
 /// Loop thread only: every member must be called on the thread that runs `loop`.
 class AsyncConnection {
 public:

@@ -125,7 +125,7 @@ void Watcher::promote() {
                     [this](const redisReply* reply, std::string_view error) {
                         promoting_ = false;
                         if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-                            ONYX_LOG(warn, "promotion failed: {}", reply && reply->str ? reply->str : error);
+                            ONYX_LOG(warn, "promotion failed: {}", redis::failure_text(reply, error));
                             return schedule_promotion(config_.watcher_interval_ms);
                         }
                         on_promoted(reply);
@@ -165,7 +165,7 @@ void Watcher::recover() {
                     [this](const redisReply* reply, std::string_view error) {
                         recovering_ = false;
                         if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-                            ONYX_LOG(warn, "recovery failed: {}", reply && reply->str ? reply->str : error);
+                            ONYX_LOG(warn, "recovery failed: {}", redis::failure_text(reply, error));
                             return;
                         }
                         if (reply->element[0]->integer > 0) {
@@ -190,7 +190,7 @@ void Watcher::trim() {
     redis_->command(argv, [this](const redisReply* reply, std::string_view error) {
         trimming_ = false;
         if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-            ONYX_LOG(warn, "retention trim failed: {}", reply && reply->str ? reply->str : error);
+            ONYX_LOG(warn, "retention trim failed: {}", redis::failure_text(reply, error));
             return;
         }
         if (reply->element[0]->integer > 0) ONYX_LOG(debug, "retention: removed {} records", reply->element[0]->integer);

@@ -74,7 +74,7 @@ void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, in
     // A refused claim (-OOM, -READONLY, NOSCRIPT after a flush) took nothing: it is atomic.
     if (!logged_claim_error_) {
         ONYX_LOG(error, "claim of up to {} jobs failed: {}", requested,
-                 reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+                 redis::failure_text(reply, error));
         logged_claim_error_ = true;
     }
     // No BLMOVE now: it could move ids into the reservation list faster than failing claims
@@ -117,7 +117,7 @@ void Claimer::drain_wakes() {
     bookkeeping_.command(argv, [this](const redisReply* reply, std::string_view error) {
         const bool ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER;
         if (ok && reply->integer > 0) ONYX_LOG(info, "gave {} reserved jobs back to their queues", reply->integer);
-        if (!ok) ONYX_LOG(error, "giving reserved jobs back failed: {}", reply && reply->str ? reply->str : error);
+        if (!ok) ONYX_LOG(error, "giving reserved jobs back failed: {}", redis::failure_text(reply, error));
         finish_drain(ok);
     });
 }

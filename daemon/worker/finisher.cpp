@@ -42,7 +42,7 @@ void Finisher::flush() {
             // Keep the batch (first, to keep order) and send it again when the link is back.
             if (!logged_error_) {
                 ONYX_LOG(error, "recording {} finished attempts failed: {}; kept to retry", in_flight_.size(),
-                         reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+                         redis::failure_text(reply, error));
                 logged_error_ = true;
             }
             in_flight_.insert(in_flight_.end(), std::make_move_iterator(queued_.begin()),

@@ -96,7 +96,7 @@ void Worker::hand_back_and_exit() {
 void Worker::note_hand_back(const redisReply* reply, std::string_view error) {
     if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER) return;
     ONYX_LOG(error, "handing jobs back failed: {}; a watcher recovers them when this worker's lease ends",
-             reply != nullptr && reply->str != nullptr ? std::string_view(reply->str, reply->len) : error);
+             redis::failure_text(reply, error));
     keep_registration_ = true;
 }
 
