@@ -58,4 +58,12 @@ int64_t watchdog_interval_ms() { return 0; }
 
 #endif
 
+void start_watchdog(uv_loop_t* loop, uv_timer_t* timer) {
+    uv_timer_init(loop, timer);
+    const int64_t watchdog_ms = watchdog_interval_ms();
+    if (watchdog_ms <= 0) return;
+    const auto every = static_cast<uint64_t>(watchdog_ms / 2 > 1 ? watchdog_ms / 2 : 1);
+    uv_timer_start(timer, [](uv_timer_t*) { notify_watchdog(); }, 0, every);
+}
+
 }  // namespace onyx::support

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include <uv.h>
+
 namespace onyx::support {
 
 /// READY=1 with a STATUS= line: call once, when Redis is connected and plugins are loaded.
@@ -22,5 +24,10 @@ void notify_watchdog();
 
 /// The watchdog interval systemd asked for (WATCHDOG_USEC), in ms; 0 when there is none.
 int64_t watchdog_interval_ms();
+
+/// Initialises `timer` on `loop` and, when systemd asked for a watchdog, sends WATCHDOG=1 from
+/// it every half interval: from the loop itself, so a wedged loop stops the pings and systemd
+/// restarts the service. The caller closes the timer. Loop thread.
+void start_watchdog(uv_loop_t* loop, uv_timer_t* timer);
 
 }  // namespace onyx::support

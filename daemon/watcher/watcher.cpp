@@ -96,11 +96,7 @@ void Watcher::start() {
         connected_since_ms_ = -1;
         support::notify_status("waiting for Redis");
     });
-    uv_timer_init(loop_, &watchdog_timer_);
-    if (const int64_t watchdog_ms = support::watchdog_interval_ms(); watchdog_ms > 0) {
-        const auto every = static_cast<uint64_t>(std::max<int64_t>(watchdog_ms / 2, 1));
-        uv_timer_start(&watchdog_timer_, [](uv_timer_t*) { support::notify_watchdog(); }, 0, every);
-    }
+    support::start_watchdog(loop_, &watchdog_timer_);
     const auto interval = static_cast<uint64_t>(config_.watcher_interval_ms);
     uv_timer_start(&recover_timer_, [](uv_timer_t* t) {
         auto* self = static_cast<Watcher*>(t->data);

@@ -83,12 +83,7 @@ void Worker::start() {
         uv_signal_start(&signals_[i], [](uv_signal_t* s, int signum) { static_cast<Worker*>(s->data)->on_signal(signum); },
                         signums[i]);
     }
-    uv_timer_init(loop_, &watchdog_timer_);
-    if (const int64_t watchdog_ms = support::watchdog_interval_ms(); watchdog_ms > 0) {
-        // From the loop itself, so a wedged loop stops the pings and systemd restarts us.
-        const auto every = static_cast<uint64_t>(std::max<int64_t>(watchdog_ms / 2, 1));
-        uv_timer_start(&watchdog_timer_, [](uv_timer_t*) { support::notify_watchdog(); }, 0, every);
-    }
+    support::start_watchdog(loop_, &watchdog_timer_);
     for (auto& c : wake_) c->start();
     bookkeeping_->start();
     ONYX_LOG(info, "worker {} starting: queues {}, concurrency {}, {} job classes, Redis {}", info_.worker_id,
