@@ -25,6 +25,7 @@ elseif redis.call('ZREM', ns .. ':scheduled:' .. q, id) == 1 then where = 'sched
 elseif redis.call('ZREM', ns .. ':retry:' .. q, id) == 1 then where = 'retry'
 else return {2, q, ''} end
 redis.call('DEL', job)
+redis.call('HDEL', ns .. ':latest:' .. q, id)
 return {1, q, where}
 )lua";
 
@@ -40,9 +41,10 @@ int64_t code_of(const redis::Reply& reply) {
 
 // Why a job that exists is not waiting: claimed (its latest attempt runs), or its state.
 std::string not_waiting_reason(CommandContext& ctx, const std::string& id, const std::string& q) {
-    auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), id}, {"HGET", ctx.keys.job(id), "lat"}});
+    auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), id}, {"HGET", ctx.keys.latest(q), id},
+                                 {"HGET", ctx.keys.job(id), "lat"}});
     if (r[0]->type == REDIS_REPLY_STRING) return "is dead (use `retry` or `purge`)";
-    const std::string latest(r[1].text());
+    const std::string latest(r[1]->type == REDIS_REPLY_STRING ? r[1].text() : r[2].text());
     if (!latest.empty() && integer_of(ctx.redis.command({"SISMEMBER", ctx.keys.processing(q), latest})) == 1)
         return fmt::format("already claimed by a worker (attempt {})", latest);
     return "already claimed by a worker, or finished: it is not in ready, scheduled or retry";

@@ -80,7 +80,13 @@ std::string attempt_outcome(const AttemptRecord& attempt) {
 std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
     auto fields = to_map(ctx.redis.command({"HGETALL", ctx.keys.job(id)}));
     if (fields.empty()) return std::nullopt;
-    return decode_job(id, fields);
+    JobRecord job = decode_job(id, fields);
+    // Our claim links the latest attempt in `latest:<q>`; a `lat` field is from earlier versions.
+    if (!job.queue.empty()) {
+        auto latest = ctx.redis.command({"HGET", ctx.keys.latest(job.queue), id});
+        if (latest->type == REDIS_REPLY_STRING) job.latest_attempt = std::string(latest.text());
+    }
+    return job;
 }
 
 std::vector<AttemptRecord> read_attempts(CommandContext& ctx, const std::vector<std::string>& ids) {

@@ -12,20 +12,31 @@ namespace onyx::cli {
 namespace {
 
 // Purge one batch of one sorted set. ARGV: ns, set key, hash kind ("attempts" or "jobs"),
-// cutoff ms, batch. Removes members scored at or before the cutoff from the set and deletes
-// their hashes in one step, so no reader finds an entry whose hash is half gone. A completed
-// attempt that is its job's latest (`lat`) also deletes the job hash: the job is finished.
-// Returns the number of members removed.
+// cutoff ms, batch, set name, queue. Removes members scored at or before the cutoff from the
+// set and deletes their hashes in one step, so no reader finds an entry whose hash is half
+// gone. A completed attempt that is its job's latest (`latest:<q>`, or the `lat` field of
+// earlier versions) also deletes the job hash: the job is finished. Returns the number of
+// members removed.
 constexpr const char* kPurgeBatchScript = R"lua(
 local ns, set, kind, cutoff, batch = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local latest_key = ns .. ':latest:' .. ARGV[7]
 local ids = redis.call('ZRANGEBYSCORE', set, '-inf', cutoff, 'LIMIT', 0, batch)
 for _, id in ipairs(ids) do
   local hash = ns .. ':' .. kind .. ':' .. id
-  if kind == 'attempts' and ARGV[6] == 'completed' then
+  if kind == 'attempts' then
     local job = redis.call('HGET', hash, 'job')
-    if job and redis.call('HGET', ns .. ':jobs:' .. job, 'lat') == id then
-      redis.call('DEL', ns .. ':jobs:' .. job)
+    if job then
+      local jkey = ns .. ':jobs:' .. job
+      local latest = redis.call('HGET', latest_key, job)
+      if ARGV[6] == 'completed' and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
+        redis.call('DEL', jkey)
+        redis.call('HDEL', latest_key, job)
+      elseif latest == id and redis.call('EXISTS', jkey) == 0 then
+        redis.call('HDEL', latest_key, job)
+      end
     end
+  else
+    redis.call('HDEL', latest_key, id)
   end
   redis.call('DEL', hash)
   redis.call('ZREM', set, id)
@@ -35,11 +46,12 @@ return #ids
 
 constexpr int kBatch = 1000;
 
-int64_t purge_set(CommandContext& ctx, const std::string& set, const char* kind, const char* tag, int64_t cutoff) {
+int64_t purge_set(CommandContext& ctx, const std::string& q, const std::string& set, const char* kind, const char* tag,
+                  int64_t cutoff) {
     int64_t total = 0;
     for (;;) {
         auto reply = ctx.redis.command({"EVAL", kPurgeBatchScript, "0", ctx.keys.ns(), set, kind,
-                                        std::to_string(cutoff), std::to_string(kBatch), tag});
+                                        std::to_string(cutoff), std::to_string(kBatch), tag, q});
         total += integer_of(reply);
         if (integer_of(reply) < kBatch) return total;
     }
@@ -48,9 +60,9 @@ int64_t purge_set(CommandContext& ctx, const std::string& set, const char* kind,
 std::vector<Cell> purge_queue(CommandContext& ctx, const std::string& q, const PurgeRequest& r, int64_t cutoff) {
     const bool all = !r.completed && !r.failed && !r.dead;
     auto count = [](bool wanted, int64_t n) { return Cell(wanted ? std::to_string(n) : "-"); };
-    const int64_t completed = all || r.completed ? purge_set(ctx, ctx.keys.completed(q), "attempts", "completed", cutoff) : 0;
-    const int64_t failed = all || r.failed ? purge_set(ctx, ctx.keys.failed(q), "attempts", "failed", cutoff) : 0;
-    const int64_t dead = all || r.dead ? purge_set(ctx, ctx.keys.dead(q), "jobs", "dead", cutoff) : 0;
+    const int64_t completed = all || r.completed ? purge_set(ctx, q, ctx.keys.completed(q), "attempts", "completed", cutoff) : 0;
+    const int64_t failed = all || r.failed ? purge_set(ctx, q, ctx.keys.failed(q), "attempts", "failed", cutoff) : 0;
+    const int64_t dead = all || r.dead ? purge_set(ctx, q, ctx.keys.dead(q), "jobs", "dead", cutoff) : 0;
     return {q, count(all || r.completed, completed), count(all || r.failed, failed), count(all || r.dead, dead)};
 }
 

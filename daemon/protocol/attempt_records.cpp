@@ -8,8 +8,6 @@
 namespace onyx::protocol {
 namespace {
 
-constexpr size_t kClaimValuesPerJob = 9;
-
 template <typename T>
 T parse_number(std::string_view text) {
     T number = 0;
@@ -41,10 +39,8 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
                        const std::vector<std::string>& attempt_ids, int64_t now_ms, ClaimResult& out,
                        std::string& error) {
-    if (values.empty() || (values.size() - 1) % kClaimValuesPerJob != 0 ||
-        (values.size() - 1) / kClaimValuesPerJob > attempt_ids.size()) {
-        error = fmt::format("claim reply has {} values, not 1 + a multiple of {} for at most {} jobs", values.size(),
-                            kClaimValuesPerJob, attempt_ids.size());
+    if (values.empty()) {
+        error = "claim reply is empty (it starts with the paused queues)";
         return false;
     }
     out.paused.assign(queues.size(), false);
@@ -56,27 +52,47 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
         if (index >= 1 && index <= queues.size()) out.paused[index - 1] = true;
         start = comma + 1;
     }
-    for (size_t i = 1, n = 0; i < values.size(); i += kClaimValuesPerJob, ++n) {
+    for (size_t i = 1; i < values.size();) {
         const auto queue_index = parse_number<size_t>(values[i]);
-        if (queue_index < 1 || queue_index > queues.size() || !values[i + 1]) {
-            error = fmt::format("claim reply entry {} is malformed", n);
+        const auto count = i + 1 < values.size() ? parse_number<size_t>(values[i + 1]) : 0;
+        if (queue_index < 1 || queue_index > queues.size() || count == 0 || values.size() - (i + 2) < count ||
+            out.jobs.size() + count > attempt_ids.size()) {
+            error = fmt::format("claim reply block at value {} is malformed (queue index, count, ids; "
+                                "{} values, {} attempt ids)", i, values.size(), attempt_ids.size());
             return false;
         }
-        ClaimedJob job;
-        job.queue = queues[queue_index - 1];
-        job.job_id = *values[i + 1];
-        job.attempt_id = attempt_ids[n];
-        job.job_class = values[i + 2];
-        job.args_json = values[i + 3] && !values[i + 3]->empty() ? *values[i + 3] : "{}";
-        job.enqueued_at_ms = parse_number<int64_t>(values[i + 4]);
-        job.failed_before = parse_number<uint32_t>(values[i + 5]);
-        job.timeout_ms = parse_number<int64_t>(values[i + 6]);
-        if (values[i + 7]) job.retry_limit = parse_number<int>(values[i + 7]);
-        job.job_exists = parse_number<int>(values[i + 8]) != 0;
-        job.started_at_ms = now_ms;
-        out.jobs.push_back(std::move(job));
+        for (size_t k = 0; k < count; ++k) {
+            const ReplyValue& id = values[i + 2 + k];
+            if (!id) {
+                error = fmt::format("claim reply value {} is nil, not a job id", i + 2 + k);
+                return false;
+            }
+            ClaimedJob job;
+            job.queue = queues[queue_index - 1];
+            job.job_id = *id;
+            job.attempt_id = attempt_ids[out.jobs.size()];
+            job.started_at_ms = now_ms;
+            out.jobs.push_back(std::move(job));
+        }
+        i += 2 + count;
     }
     return true;
+}
+
+void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields_and_values) {
+    job.job_exists = !fields_and_values.empty();
+    job.job_class.reset();
+    job.args_json = "{}";
+    for (size_t i = 0; i + 1 < fields_and_values.size(); i += 2) {
+        const std::string_view field = fields_and_values[i], value = fields_and_values[i + 1];
+        if (field.size() != 3) continue;
+        if (field == "cls") job.job_class = std::string(value);
+        else if (field == "arg") job.args_json = value.empty() ? "{}" : std::string(value);
+        else if (field == "qat") job.enqueued_at_ms = parse_number<int64_t>(value);
+        else if (field == "fal") job.failed_before = parse_number<uint32_t>(value);
+        else if (field == "tmo") job.timeout_ms = parse_number<int64_t>(value);
+        else if (field == "rty") job.retry_limit = parse_number<int>(value);
+    }
 }
 
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,

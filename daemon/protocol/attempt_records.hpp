@@ -23,6 +23,7 @@ struct ClaimedJob {
     int64_t timeout_ms = 0;               ///< `tmo`: per-job timeout ms, 0 = not set
     std::optional<int> retry_limit;       ///< `rty`: per-job retry limit, when set
     int64_t started_at_ms = 0;            ///< `sta` written by the claim
+    std::string read_error;               ///< reading the job hash failed (e.g. WRONGTYPE); "" = read
 };
 
 /// How a finished attempt is recorded.
@@ -64,12 +65,19 @@ struct ClaimResult {
     std::vector<bool> paused; ///< per queue of the claim: in `<ns>:paused`
 };
 
-/// Decodes the claim reply (the paused list, then 9 values per job). `queues` and
-/// `attempt_ids` are the lists passed to the claim: the n-th job got the n-th attempt id.
-/// Returns false (and fills `error`) when the reply's shape is wrong.
+/// Decodes the claim reply (the paused list, then per queue: its 1-based index, a count n and
+/// n job ids). `queues` and `attempt_ids` are the lists passed to the claim: the n-th job got
+/// the n-th attempt id. Fills queue, job id, attempt id and start time of each job; the job
+/// hash's fields come later from apply_job_hash. Returns false (and fills `error`) when the
+/// reply's shape is wrong.
 bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
                        const std::vector<std::string>& attempt_ids, int64_t now_ms, ClaimResult& out,
                        std::string& error);
+
+/// Fills what `job` needs of its job hash from an HGETALL reply given as alternating field
+/// and value texts (views valid during the call). No fields = the hash does not exist
+/// (job_exists = false). Unknown fields are ignored; bad numbers read as 0 (absent for `rty`).
+void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields_and_values);
 
 /// EVALSHA argv of one finish call for `attempts` (non-empty): completed attempts grouped by
 /// queue, then each failure (protocol/scripts.hpp kFinishScript).

@@ -18,7 +18,7 @@ local nq = tonumber(ARGV[5])
 local base = 5 + nq
 local want = #ARGV - base
 local out, used, paused = {''}, 0, {}
-local jobs_prefix, attempts_prefix = ns .. ':jobs:', ns .. ':attempts:'
+local attempts_prefix = ns .. ':attempts:'
 local paused_key, reserved_prefix = ns .. ':paused', ns .. ':reserved:' .. wid .. ':'
 for qi = 1, nq do
   local q = ARGV[5 + qi]
@@ -35,25 +35,26 @@ for qi = 1, nq do
       end
     end
     if #ids > 0 then
-      local aids = {}
+      -- One HMGET and one HSET of the queue's latest map link the attempts, not two
+      -- commands per job: the job hashes themselves are read by the worker with HGETALL.
+      local latest_key = ns .. ':latest:' .. q
+      local previous = call('HMGET', latest_key, unpack(ids))
+      local aids, links = {}, {}
+      local n = #out
+      out[n + 1], out[n + 2] = qi, #ids
       for i = 1, #ids do
         used = used + 1
         local aid, id = ARGV[base + used], ids[i]
-        local jkey = jobs_prefix .. id
-        local job = call('HMGET', jkey, 'cls', 'arg', 'qat', 'fal', 'tmo', 'rty', 'lat', 'que')
-        if job[7] then
-          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', job[7])
+        if previous[i] then
+          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', previous[i])
         else
           call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
         end
-        if job[1] then call('HSET', jkey, 'lat', aid) end
         aids[i] = aid
-        local n = #out
-        out[n + 1], out[n + 2] = qi, id
-        for f = 1, 6 do out[n + 2 + f] = job[f] end
-        -- Whether the hash exists at all (a hash without `cls` is a different error).
-        out[n + 9] = (job[1] or job[2] or job[3] or job[4] or job[8]) and 1 or 0
+        links[2 * i - 1], links[2 * i] = id, aid
+        out[n + 2 + i] = id
       end
+      call('HSET', latest_key, unpack(links))
       call('SADD', ns .. ':processing:' .. q, unpack(aids))
     end
   end
@@ -280,18 +281,26 @@ local removed, more = 0, 0
 for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
   local p = policies[q] or default
   local sets = {{':completed:', p[1], p[2]}, {':failed:', p[3], p[4]}, {':dead:', p[5], p[6]}}
+  local latest_key = ns .. ':latest:' .. q
   for s = 1, 3 do
     local key = ns .. sets[s][1] .. q
     local ids = oldest(key, sets[s][2], sets[s][3])
     for _, id in ipairs(ids) do
       if s == 3 then
         redis.call('DEL', ns .. ':jobs:' .. id)
+        redis.call('HDEL', latest_key, id)
       else
         local akey = ns .. ':attempts:' .. id
-        if s == 1 then
-          local job = redis.call('HGET', akey, 'job')
-          if job and redis.call('HGET', ns .. ':jobs:' .. job, 'lat') == id then
-            redis.call('DEL', ns .. ':jobs:' .. job)
+        local job = redis.call('HGET', akey, 'job')
+        if job then
+          local jkey = ns .. ':jobs:' .. job
+          local latest = redis.call('HGET', latest_key, job)
+          if s == 1 and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
+            -- The job's last attempt completed: the job is finished.
+            redis.call('DEL', jkey)
+            redis.call('HDEL', latest_key, job)
+          elseif latest == id and redis.call('EXISTS', jkey) == 0 then
+            redis.call('HDEL', latest_key, job)
           end
         end
         redis.call('DEL', akey)

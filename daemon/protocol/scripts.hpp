@@ -17,13 +17,15 @@ struct Script {
 /// Claim: turns up to K job ids into attempts, queues in the given priority order, for each
 /// queue first the worker's `reserved:<wid>:<q>` list (ids a BLMOVE woke it with), then
 /// `ready:<q>`. ARGV: ns, worker id, wrk, now ms, queue count, queues..., K attempt ids.
-/// Per claimed job it writes `attempts:<aid>` (sta job wrk que wid), adds the attempt to
-/// `processing:<q>` (one SADD per queue), links the attempt to the job (`prv` = the job's
-/// previous `lat`, then the job's `lat` = this attempt). The n-th claimed job gets the n-th
+/// Per claimed job it writes `attempts:<aid>` (sta job wrk que wid, and `prv` = the job's
+/// previous attempt when `latest:<q>` names one), then per queue one HSET of `latest:<q>`
+/// (job id -> this attempt) and one SADD of the attempts to `processing:<q>`. It does not read
+/// the job hashes: the worker reads them with HGETALL after the reply (the attempts already
+/// exist then, so a crash in between loses nothing). The n-th claimed job gets the n-th
 /// attempt id. Returns a first value listing the 1-based indexes of the queues that are in
 /// `<ns>:paused` (comma-separated, "" when none: those are skipped, and ids a BLMOVE reserved
-/// from them go back to ready), then 9 values per job: queue index, job id, the job hash's
-/// cls, arg, qat, fal, tmo, rty (nil when absent), and 1 when the job hash exists else 0.
+/// from them go back to ready), then per queue that gave jobs: its index, the count n, and
+/// the n job ids in claim order.
 extern const Script kClaimScript;
 
 /// Finish: records a batch of finished attempts. ARGV: ns, then blocks: completed attempts of
@@ -76,8 +78,10 @@ extern const Script kPromoteScript;
 /// Trim (retention): for every queue in `<ns>:queues`, removes the oldest members of
 /// `completed:<q>`, `failed:<q>` (attempt ids) and `dead:<q>` (job ids) that are older than the
 /// queue's age limit or beyond its count limit, at most `batch` per set per call, and deletes
-/// their hashes: the attempt hash, and the job hash when the removed completed attempt is the
-/// job's latest (`lat`) or the job was dead. `stats:<q>` counters are kept.
+/// their hashes: the attempt hash, and the job hash (with its `latest:<q>` entry) when the
+/// removed completed attempt is the job's latest (`latest:<q>`, or the job hash's `lat` field
+/// that earlier versions wrote) or the job was dead; a failed attempt that is the latest of a job
+/// whose hash is gone takes its `latest:<q>` entry with it. `stats:<q>` counters are kept.
 /// ARGV: ns, now ms, batch, default policy (6 values: completed ttl ms, completed max, failed
 /// ttl, failed max, dead ttl, dead max), then per queue with its own policy: name + 6 values.
 /// Returns {removed, 1 if some set hit the batch else 0}.

@@ -7,6 +7,7 @@
 #include <onyx_background/keys.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace onyx::worker {
@@ -58,16 +59,77 @@ void Claimer::claim(int count) {
                                                 problem)) {
                     logged_claim_error_ = false;
                     note_paused(result.paused);
-                    idle_ = static_cast<int>(result.jobs.size()) < count;
-                    if (!result.jobs.empty()) on_claimed_(std::move(result.jobs));
-                    if (idle_) arm_wake();
-                    else poke();
-                    return;
+                    if (result.jobs.empty()) return claimed({}, count);
+                    claim_in_flight_ = true;
+                    return read_jobs(std::move(result.jobs), count);
                 }
                 error = problem;
             }
             on_claim_reply(reply, error, count);
         });
+}
+
+namespace {
+
+// What a batch of HGETALLs collects; shared by their reply handlers.
+struct JobReads {
+    std::vector<protocol::ClaimedJob> jobs;
+    std::vector<bool> lost; ///< no reply: the link dropped
+    size_t pending = 0;
+    std::string lost_reason;
+};
+
+}  // namespace
+
+void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
+    const onyx_background::Keys keys(settings_.ns);
+    auto reads = std::make_shared<JobReads>();
+    reads->pending = jobs.size();
+    reads->lost.assign(jobs.size(), false);
+    reads->jobs = std::move(jobs);
+    for (size_t i = 0; i < reads->jobs.size(); ++i) {
+        std::string key = keys.job(reads->jobs[i].job_id);
+        bookkeeping_.command({"HGETALL", key}, [this, reads, i, requested, key](const redisReply* reply,
+                                                                            std::string_view error) {
+            protocol::ClaimedJob& job = reads->jobs[i];
+            if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
+                std::vector<std::string_view> fields;
+                fields.reserve(reply->elements);
+                for (size_t e = 0; e < reply->elements; ++e)
+                    fields.emplace_back(reply->element[e]->str != nullptr ? reply->element[e]->str : "",
+                                        reply->element[e]->len);
+                protocol::apply_job_hash(job, fields);
+            } else if (reply != nullptr) {
+                // E.g. WRONGTYPE: the attempt exists and ends as a failure naming the key.
+                job.read_error = fmt::format("reading {} failed: {}", key, redis::failure_text(reply, error));
+            } else {
+                reads->lost[i] = true;
+                reads->lost_reason = std::string(error);
+            }
+            if (--reads->pending > 0) return;
+            std::vector<protocol::ClaimedJob> ready;
+            ready.reserve(reads->jobs.size());
+            size_t lost = 0;
+            for (size_t k = 0; k < reads->jobs.size(); ++k) {
+                if (reads->lost[k]) ++lost;
+                else ready.push_back(std::move(reads->jobs[k]));
+            }
+            // Their attempts exist but this process will not run them: the orphan hand-back
+            // that follows every reconnect puts them back in ready ("Claim Lost").
+            if (lost > 0)
+                ONYX_LOG(error, "reading {} claimed job hashes failed ({}); they are handed back once Redis is "
+                         "reachable again", lost, reads->lost_reason);
+            claim_in_flight_ = false;
+            claimed(std::move(ready), requested);
+        });
+    }
+}
+
+void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {
+    idle_ = static_cast<int>(jobs.size()) < requested;
+    if (!jobs.empty()) on_claimed_(std::move(jobs));
+    if (idle_) arm_wake();
+    else poke();
 }
 
 void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, int requested) {

@@ -1,6 +1,8 @@
 // Claims jobs for the worker: the claim script when there is work, BLMOVE to wake up when
 // there is none. At no instant is a claimed job id only in this process's memory: BLMOVE moves
 // it into the worker's reservation list, the claim script turns ids into attempts atomically.
+// The job hashes are then read with one pipelined HGETALL each (cheaper for Redis than
+// reading them inside the script).
 #pragma once
 
 #include "protocol/attempt_records.hpp"
@@ -56,6 +58,8 @@ public:
 private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
+    void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested);
+    void claimed(std::vector<protocol::ClaimedJob> jobs, int requested);
     void arm_wake();
     void arm_one(size_t index);
     void note_paused(const std::vector<bool>& paused);
@@ -72,7 +76,7 @@ private:
     std::function<void(bool)> on_drained_;
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
-    bool claim_in_flight_ = false;
+    bool claim_in_flight_ = false; ///< from the claim call until its jobs' hashes are read
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
     bool logged_claim_error_ = false;

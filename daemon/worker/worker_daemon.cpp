@@ -146,6 +146,10 @@ void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
 void Worker::dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs) {
     ++held_;
     ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
+    if (!job.read_error.empty()) {
+        std::string message = std::move(job.read_error);
+        return finish_without_running(std::move(job), protocol::errors::kInvalidJob, std::move(message));
+    }
     if (!job.job_exists) {
         std::string message = fmt::format("job hash {} does not exist", keys_.job(job.job_id));
         return finish_without_running(std::move(job), protocol::errors::kJobNotFound, std::move(message));

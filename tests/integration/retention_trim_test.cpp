@@ -102,6 +102,7 @@ TEST(RetentionTrim, AgeLimitsEmptyTheSetsAndDeleteTheHashesWhileStatsStayRight) 
                          << "\nwatcher stderr:\n" << watcher.stderr_text();
     EXPECT_EQ(count_keys(redis, key("attempts", "*")), 0u) << "attempt hashes outlived their sorted-set entries";
     EXPECT_EQ(count_keys(redis, key("jobs", "*")), 0u) << "job hashes of finished jobs outlived their last attempt";
+    EXPECT_EQ(redis.integer({"EXISTS", key("latest")}), 0) << "latest-attempt links outlived their jobs";
     EXPECT_EQ(redis.hgetall(key("stats")), (std::map<std::string, std::string>{{"completed", "200"}, {"failed", "20"}}));
     // Nothing else is left behind or lost.
     EXPECT_EQ(redis.integer({"LLEN", key("ready")}), 0);
@@ -152,8 +153,10 @@ TEST(RetentionTrim, CountLimitsKeepTheNewestRecordsWhole) {
     for (const auto& aid : completed_kept) {
         const auto attempt = redis.hgetall(key("attempts", aid));
         ASSERT_TRUE(attempt.count("job") && attempt.count("fin")) << "kept attempt " << aid << " lost its hash";
-        EXPECT_EQ(redis.optional_string({"HGET", key("jobs", attempt.at("job")), "lat"}), aid)
+        EXPECT_EQ(redis.integer({"EXISTS", key("jobs", attempt.at("job"))}), 1)
             << "the job of kept completed attempt " << aid << " lost its hash";
+        EXPECT_EQ(redis.optional_string({"HGET", key("latest"), attempt.at("job")}), aid)
+            << "the job of kept completed attempt " << aid << " lost its latest-attempt link";
         jobs_left.insert(attempt.at("job"));
     }
     for (const auto& aid : failed_kept)
@@ -167,6 +170,7 @@ TEST(RetentionTrim, CountLimitsKeepTheNewestRecordsWhole) {
     EXPECT_EQ(count_keys(redis, key("attempts", "*")), 120u);
     EXPECT_EQ(count_keys(redis, key("jobs", "*")), jobs_left.size());
     EXPECT_EQ(jobs_left.size(), 105u);
+    EXPECT_EQ(redis.integer({"HLEN", key("latest")}), 105) << "latest-attempt links outlived their jobs";
     EXPECT_EQ(redis.hgetall(key("stats")), (std::map<std::string, std::string>{{"completed", "300"}, {"failed", "30"}}));
     EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();

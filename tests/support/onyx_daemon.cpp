@@ -79,7 +79,8 @@ return out
 std::vector<std::map<std::string, std::string>> attempt_chain(RedisClient& redis, std::string_view ns,
                                                              const std::string& job_id) {
     std::vector<std::map<std::string, std::string>> out;
-    auto next = redis.optional_string({"HGET", ns_key(ns, "jobs", job_id), "lat"});
+    const auto queue = redis.optional_string({"HGET", ns_key(ns, "jobs", job_id), "que"});
+    auto next = queue ? redis.optional_string({"HGET", ns_key(ns, "latest", *queue), job_id}) : std::nullopt;
     while (next && out.size() < 100) {
         auto attempt = redis.hgetall(ns_key(ns, "attempts", *next));
         attempt["id"] = *next;

@@ -69,8 +69,8 @@ struct AttemptRecord {
 std::vector<AttemptRecord> list_attempts(RedisClient& redis, std::string_view ns, const std::string& set_key,
                                        std::string_view only_wid = "");
 
-/// The attempts of job `job_id`, oldest first, found by walking the job's `lat` field and then
-/// each attempt's `prv`: every hash `<ns>:attempts:<id>` with its fields plus "id" = its id.
+/// The attempts of job `job_id`, oldest first, found by walking the job's entry in
+/// `<ns>:latest:<que>` and then each attempt's `prv`: every hash `<ns>:attempts:<id>` with its fields plus "id" = its id.
 /// Stops after 100 attempts (a cycle would otherwise never end). Empty when the job has none.
 std::vector<std::map<std::string, std::string>> attempt_chain(RedisClient& redis, std::string_view ns,
                                                              const std::string& job_id);

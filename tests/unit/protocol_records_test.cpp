@@ -10,59 +10,87 @@
 namespace onyx::protocol {
 namespace {
 
-std::vector<ReplyValue> job_values(std::string index, std::string id, ReplyValue cls, ReplyValue arg, ReplyValue qat,
-                                   ReplyValue fal, ReplyValue tmo, ReplyValue rty) {
-    return {index, id, cls, arg, qat, fal, tmo, rty, std::string(cls || arg || qat ? "1" : "0")};
-}
-
-TEST(ClaimReply, DecodesJobsAndPausedQueues) {
-    std::vector<ReplyValue> values = {std::string("2")};
-    auto a = job_values("1", "job-a", "Jobs::Nap", "{\"sleep\":1}", "1700000000000", "2", "5000", "3");
-    auto b = job_values("3", "job-b", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                        std::nullopt);
-    values.insert(values.end(), a.begin(), a.end());
-    values.insert(values.end(), b.begin(), b.end());
+TEST(ClaimReply, DecodesJobsPerQueueAndPausedQueues) {
+    std::vector<ReplyValue> values = {std::string("2"), std::string("1"), std::string("2"), std::string("job-a"),
+                                      std::string("job-c"), std::string("3"), std::string("1"), std::string("job-b")};
     ClaimResult result;
     std::string error;
-    ASSERT_TRUE(parse_claim_reply(values, {"q1", "q2", "mail-ü"}, {"att-a", "att-b", "att-unused"}, 42, result,
-                                  error))
+    ASSERT_TRUE(parse_claim_reply(values, {"q1", "q2", "mail-ü"}, {"att-a", "att-c", "att-b", "att-unused"}, 42,
+                                  result, error))
         << error;
     EXPECT_EQ(result.paused, (std::vector<bool>{false, true, false}));
-    ASSERT_EQ(result.jobs.size(), 2u);
-    const auto& ja = result.jobs[0];
-    EXPECT_EQ(ja.queue, "q1");
-    EXPECT_EQ(ja.job_id, "job-a");
-    EXPECT_EQ(ja.attempt_id, "att-a");
-    EXPECT_EQ(ja.job_class, "Jobs::Nap");
-    EXPECT_EQ(ja.args_json, "{\"sleep\":1}");
-    EXPECT_EQ(ja.enqueued_at_ms, 1700000000000);
-    EXPECT_EQ(ja.failed_before, 2u);
-    EXPECT_EQ(ja.timeout_ms, 5000);
-    EXPECT_EQ(ja.retry_limit, 3);
-    EXPECT_EQ(ja.started_at_ms, 42);
-    const auto& jb = result.jobs[1];
-    EXPECT_EQ(jb.queue, "mail-ü");
-    EXPECT_EQ(jb.attempt_id, "att-b") << "the n-th job gets the n-th attempt id";
-    EXPECT_FALSE(jb.job_class.has_value()) << "a missing job hash must read as no class";
-    EXPECT_FALSE(jb.job_exists);
-    EXPECT_TRUE(ja.job_exists);
-    EXPECT_EQ(jb.args_json, "{}");
-    EXPECT_FALSE(jb.retry_limit.has_value());
+    ASSERT_EQ(result.jobs.size(), 3u);
+    EXPECT_EQ(result.jobs[0].queue, "q1");
+    EXPECT_EQ(result.jobs[0].job_id, "job-a");
+    EXPECT_EQ(result.jobs[0].attempt_id, "att-a");
+    EXPECT_EQ(result.jobs[0].started_at_ms, 42);
+    EXPECT_EQ(result.jobs[1].job_id, "job-c");
+    EXPECT_EQ(result.jobs[1].attempt_id, "att-c");
+    EXPECT_EQ(result.jobs[2].queue, "mail-ü");
+    EXPECT_EQ(result.jobs[2].job_id, "job-b");
+    EXPECT_EQ(result.jobs[2].attempt_id, "att-b") << "the n-th job gets the n-th attempt id";
+}
+
+TEST(ClaimReply, PausedListAloneMeansNothingClaimed) {
+    ClaimResult result;
+    std::string error;
+    ASSERT_TRUE(parse_claim_reply({std::string("")}, {"q"}, {"a"}, 0, result, error)) << error;
+    EXPECT_TRUE(result.jobs.empty());
+    EXPECT_EQ(result.paused, (std::vector<bool>{false}));
 }
 
 TEST(ClaimReply, RejectsMalformedShapes) {
     ClaimResult result;
     std::string error;
+    auto v = [](std::initializer_list<const char*> texts) {
+        std::vector<ReplyValue> out;
+        for (const char* t : texts) out.emplace_back(std::string(t));
+        return out;
+    };
     EXPECT_FALSE(parse_claim_reply({}, {"q"}, {"a"}, 0, result, error));
-    EXPECT_FALSE(parse_claim_reply({std::string(""), std::string("1")}, {"q"}, {"a"}, 0, result, error));
-    EXPECT_NE(error.find("not 1 + a multiple of 9"), std::string::npos) << error;
-    auto bad_index = job_values("7", "j", "C", "{}", "1", "0", "0", std::nullopt);
-    bad_index.insert(bad_index.begin(), std::string(""));
-    EXPECT_FALSE(parse_claim_reply(bad_index, {"q"}, {"a"}, 0, result, error));
+    EXPECT_NE(error.find("empty"), std::string::npos) << error;
+    EXPECT_FALSE(parse_claim_reply(v({"", "1"}), {"q"}, {"a"}, 0, result, error)) << "block without a count";
     EXPECT_NE(error.find("malformed"), std::string::npos) << error;
-    auto one = job_values("1", "j", "C", "{}", "1", "0", "0", std::nullopt);
-    one.insert(one.begin(), std::string(""));
-    EXPECT_FALSE(parse_claim_reply(one, {"q"}, {}, 0, result, error)) << "more jobs than attempt ids";
+    EXPECT_FALSE(parse_claim_reply(v({"", "7", "1", "j"}), {"q"}, {"a"}, 0, result, error)) << "no queue 7";
+    EXPECT_FALSE(parse_claim_reply(v({"", "1", "3", "j", "k"}), {"q"}, {"a", "b", "c"}, 0, result, error))
+        << "count beyond the values";
+    EXPECT_FALSE(parse_claim_reply(v({"", "1", "0"}), {"q"}, {"a"}, 0, result, error)) << "empty block";
+    result = {};
+    EXPECT_FALSE(parse_claim_reply(v({"", "1", "2", "j", "k"}), {"q"}, {"a"}, 0, result, error))
+        << "more jobs than attempt ids";
+    result = {};
+    std::vector<ReplyValue> nil_id = {std::string(""), std::string("1"), std::string("1"), std::nullopt};
+    EXPECT_FALSE(parse_claim_reply(nil_id, {"q"}, {"a"}, 0, result, error));
+    EXPECT_NE(error.find("nil"), std::string::npos) << error;
+}
+
+TEST(JobHash, FillsTheFieldsTheWorkerUses) {
+    ClaimedJob job;
+    apply_job_hash(job, {"que", "q1", "cls", "Jobs::Nap", "arg", "{\"sleep\":1}", "qat", "1700000000000", "fal", "2",
+                         "tmo", "5000", "rty", "3", "pat", "1", "lat", "old-attempt"});
+    EXPECT_TRUE(job.job_exists);
+    EXPECT_EQ(job.job_class, "Jobs::Nap");
+    EXPECT_EQ(job.args_json, "{\"sleep\":1}");
+    EXPECT_EQ(job.enqueued_at_ms, 1700000000000);
+    EXPECT_EQ(job.failed_before, 2u);
+    EXPECT_EQ(job.timeout_ms, 5000);
+    EXPECT_EQ(job.retry_limit, 3);
+}
+
+TEST(JobHash, NoFieldsMeansNoHashAndAbsentFieldsKeepDefaults) {
+    ClaimedJob missing;
+    apply_job_hash(missing, {});
+    EXPECT_FALSE(missing.job_exists);
+    EXPECT_FALSE(missing.job_class.has_value()) << "a missing job hash must read as no class";
+    EXPECT_EQ(missing.args_json, "{}");
+
+    ClaimedJob bare;
+    apply_job_hash(bare, {"que", "q", "arg", "", "fal", "not a number"});
+    EXPECT_TRUE(bare.job_exists) << "a hash without cls exists: it is a different error";
+    EXPECT_FALSE(bare.job_class.has_value());
+    EXPECT_EQ(bare.args_json, "{}") << "empty arg reads as {}";
+    EXPECT_EQ(bare.failed_before, 0u);
+    EXPECT_FALSE(bare.retry_limit.has_value());
 }
 
 TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {

@@ -60,6 +60,9 @@ public:
     std::string paused() const { return ns_ + ":paused"; }
     /// Sorted set of job ids that exhausted their retries, scored by time of death (ms).
     std::string dead(std::string_view queue) const { return make("dead", queue); }
+    /// Hash of job id -> the id of the job's latest attempt, per queue: written by every claim,
+    /// read to link an attempt to the one before (`prv`); an entry leaves with its job.
+    std::string latest(std::string_view queue) const { return make("latest", queue); }
     /// Hash of counters per queue (`completed`, `failed`) that survive retention trimming.
     std::string stats(std::string_view queue) const { return make("stats", queue); }
 
