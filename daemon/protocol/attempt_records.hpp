@@ -36,6 +36,7 @@ struct FinishedAttempt {
     std::string error_class;     ///< `err`; empty = completed
     std::string error_message;   ///< `msg`; at most 1 KiB
     std::optional<int64_t> retry_at_ms; ///< failures only: retry time (ms), nullopt = dead
+    bool resent = false; ///< an earlier try's outcome is unknown: record it only through the script
 };
 
 /// Error classes written to `err` by the host itself (docs/protocol.md lists them).
@@ -83,6 +84,16 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
 /// queue, then each failure (protocol/scripts.hpp kFinishScript).
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts);
+
+/// The plain-command form of recording completed attempts, for a worker whose lease is
+/// safely alive (no watcher can have failed its attempts as stale): MULTI, per attempt
+/// `HSET <ns>:attempts:<aid> fin <ms> tim <ms>`, per queue one `SREM processing:<q>`, one
+/// `ZADD completed:<q>` scored by fin and one `HINCRBY stats:<q> completed n`, EXEC. The
+/// transaction is refused whole over maxmemory (-EXECABORT), like the finish script. Cheaper
+/// for Redis than the script, which pays per job for crossing into Lua. `attempts` must all
+/// be completed (no error class); an empty list gives no commands. Pure.
+std::vector<std::vector<std::string>> completion_commands(std::string_view ns,
+                                                          const std::vector<FinishedAttempt>& attempts);
 
 /// EVALSHA argv of one hand-back call (protocol/scripts.hpp kHandBackScript).
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,

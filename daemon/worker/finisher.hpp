@@ -1,6 +1,9 @@
 // Records finished attempts in Redis in batches: whatever finished while the previous batch
-// was in flight goes in the next finish-script call. A batch that Redis did not accept is kept
-// and sent again once the connection is back, so no outcome is lost to an outage.
+// was in flight goes in the next batch. A batch that Redis did not accept is kept and sent
+// again once the connection is back, so no outcome is lost to an outage.
+// Completed attempts go as one MULTI of plain commands while the worker's lease is safely
+// alive; otherwise, and for every failure, the finish script records only attempts still in
+// processing (a watcher may have failed them as stale). docs/protocol.md, "Finish".
 #pragma once
 
 #include "protocol/attempt_records.hpp"
@@ -29,6 +32,10 @@ public:
     /// True when every added attempt has been recorded by Redis.
     bool drained() const { return queued_.empty() && in_flight_.empty(); }
 
+    /// Says whether completed attempts may be recorded without the still-processing check:
+    /// true only while no watcher can have judged this worker dead. Default: never.
+    void lease_is_safe(std::function<bool()> check) { lease_is_safe_ = std::move(check); }
+
     /// Called each time a batch is recorded (e.g. to check whether shutdown may finish).
     void on_recorded(std::function<void()> callback) { on_recorded_ = std::move(callback); }
 
@@ -41,11 +48,15 @@ public:
 private:
     static constexpr size_t kMaxBatch = 500;
 
+    void send_batch();
+    void batch_done(std::vector<protocol::FinishedAttempt> unrecorded, std::string_view failure);
+
     redis::AsyncConnection& bookkeeping_;
     std::string ns_;
     std::vector<protocol::FinishedAttempt> queued_;
     std::vector<protocol::FinishedAttempt> in_flight_;
     std::function<void()> on_recorded_;
+    std::function<bool()> lease_is_safe_;
     uint64_t recorded_ = 0;
     bool logged_error_ = false;
 };

@@ -52,6 +52,9 @@ void Worker::start() {
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
     finisher_ = std::make_unique<Finisher>(*bookkeeping_, config_.ns);
     finisher_->on_recorded([this] { check_stop(); });
+    // A watcher fails this worker's attempts only once its lease has ended; with half a lease
+    // still to go, completions can skip the still-processing check (protocol.md, "Finish").
+    finisher_->lease_is_safe([this] { return support::wall_ms() < lease_end_ms_ - config_.lease_ms / 2; });
     std::vector<redis::AsyncConnection*> wake;
     for (auto& c : wake_) wake.push_back(c.get());
     ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
@@ -112,7 +115,7 @@ void Worker::hand_back_orphans() {
 void Worker::on_bookkeeping_ready() {
     if (wake_[0]->ready()) bookkeeping_->set_client_name(protocol::fiber_client_name(wake_[0]->client_id()));
     // Register before the first claim: a watcher must never see an attempt of an unknown worker.
-    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    beat();
     std::vector<std::string> sadd = {"SADD", keys_.queues()};
     sadd.insert(sadd.end(), config_.queues.begin(), config_.queues.end());
     bookkeeping_->command(sadd, [](const redisReply*, std::string_view) {});
@@ -235,8 +238,13 @@ void Worker::check_timeouts() {
     }
 }
 
+void Worker::beat() {
+    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))},
+                   [this](int64_t lease_end_ms) { lease_end_ms_ = lease_end_ms; });
+}
+
 void Worker::tick() {
-    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    beat();
     support::notify_status(status_line());
     finisher_->flush();
     if (phase_ == Phase::running) claimer_->tick();

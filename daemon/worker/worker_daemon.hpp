@@ -62,6 +62,7 @@ private:
     void record(const protocol::ClaimedJob& job, const JobRun& run);
     void check_timeouts();
     int free_slots() const;
+    void beat();
     void tick();
     void on_signal(int signum);
     void go_quiet();
@@ -93,6 +94,7 @@ private:
     uv_signal_t signals_[5]{};
     Phase phase_ = Phase::running;
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
+    int64_t lease_end_ms_ = 0; ///< wall ms: the lease end the last accepted heartbeat set
     uint64_t done_ = 0;   ///< attempts finished by this process
     int interrupts_ = 0;
     bool wakes_drained_ = false;     ///< stopping: every BLMOVE returned, reserved ids given back
