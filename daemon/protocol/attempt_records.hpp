@@ -36,6 +36,7 @@ struct FinishedAttempt {
     std::string error_class;     ///< `err`; empty = completed
     std::string error_message;   ///< `msg`; at most 1 KiB
     std::optional<int64_t> retry_at_ms; ///< failures only: retry time (ms), nullopt = dead
+    int64_t claimed_at_ms = 0; ///< the attempt's `sta` (this worker's wall clock)
     bool resent = false; ///< an earlier try's outcome is unknown: record it only through the script
 };
 

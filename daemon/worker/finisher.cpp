@@ -46,8 +46,10 @@ struct BatchReplies {
 
 void Finisher::send_batch() {
     std::vector<protocol::FinishedAttempt> completed, scripted;
-    const bool plain = lease_is_safe_ && lease_is_safe_();
-    for (auto& a : in_flight_) (plain && a.error_class.empty() && !a.resent ? completed : scripted).push_back(a);
+    for (auto& a : in_flight_) {
+        const bool plain = a.error_class.empty() && !a.resent && skip_check_ && skip_check_(a.claimed_at_ms);
+        (plain ? completed : scripted).push_back(a);
+    }
     const auto commands = protocol::completion_commands(ns_, completed);
     auto replies = std::make_shared<BatchReplies>();
     replies->pending = (commands.empty() ? 0 : 1) + (scripted.empty() ? 0 : 1);

@@ -32,9 +32,10 @@ public:
     /// True when every added attempt has been recorded by Redis.
     bool drained() const { return queued_.empty() && in_flight_.empty(); }
 
-    /// Says whether completed attempts may be recorded without the still-processing check:
-    /// true only while no watcher can have judged this worker dead. Default: never.
-    void lease_is_safe(std::function<bool()> check) { lease_is_safe_ = std::move(check); }
+    /// Says whether a completed attempt claimed at the given wall time (ms) may be recorded
+    /// without the still-processing check: only if no watcher can have judged this worker dead
+    /// since that claim. Default: never.
+    void skip_check_if(std::function<bool(int64_t claimed_at_ms)> check) { skip_check_ = std::move(check); }
 
     /// Called each time a batch is recorded (e.g. to check whether shutdown may finish).
     void on_recorded(std::function<void()> callback) { on_recorded_ = std::move(callback); }
@@ -56,7 +57,7 @@ private:
     std::vector<protocol::FinishedAttempt> queued_;
     std::vector<protocol::FinishedAttempt> in_flight_;
     std::function<void()> on_recorded_;
-    std::function<bool()> lease_is_safe_;
+    std::function<bool(int64_t)> skip_check_;
     uint64_t recorded_ = 0;
     bool logged_error_ = false;
 };

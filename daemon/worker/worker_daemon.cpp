@@ -52,9 +52,13 @@ void Worker::start() {
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
     finisher_ = std::make_unique<Finisher>(*bookkeeping_, config_.ns);
     finisher_->on_recorded([this] { check_stop(); });
-    // A watcher fails this worker's attempts only once its lease has ended; with half a lease
-    // still to go, completions can skip the still-processing check (protocol.md, "Finish").
-    finisher_->lease_is_safe([this] { return support::wall_ms() < lease_end_ms_ - config_.lease_ms / 2; });
+    // A watcher fails this worker's attempts only once its lease has ended. An attempt claimed
+    // after the last moment the lease may have lapsed, finishing with half a lease still to go,
+    // cannot have been failed: it skips the still-processing check (protocol.md, "Finish").
+    finisher_->skip_check_if([this](int64_t claimed_at_ms) {
+        if (!lease_is_safe()) return false;
+        return claimed_at_ms > lease_doubt_ms_;
+    });
     std::vector<redis::AsyncConnection*> wake;
     for (auto& c : wake_) wake.push_back(c.get());
     ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
@@ -189,7 +193,7 @@ void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
     ++done_;
     protocol::FinishedAttempt attempt{job.queue, job.attempt_id, job.job_id, run.finished_at_ms,
                                       run.processing_ms, run.outcome.ok ? std::string() : run.outcome.error_class,
-                                      run.outcome.error_message, std::nullopt};
+                                      run.outcome.error_message, std::nullopt, job.started_at_ms};
     if (!run.outcome.ok) {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -240,7 +244,17 @@ void Worker::check_timeouts() {
 
 void Worker::beat() {
     send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))},
-                   [this](int64_t lease_end_ms) { lease_end_ms_ = lease_end_ms; });
+                   [this](int64_t lease_end_ms) {
+                       lease_is_safe();  // notes a lapse before the renewal hides it
+                       lease_end_ms_ = lease_end_ms;
+                   });
+}
+
+bool Worker::lease_is_safe() {
+    const int64_t now = support::wall_ms();
+    if (now < lease_end_ms_ - config_.lease_ms / 2) return true;
+    lease_doubt_ms_ = now;
+    return false;
 }
 
 void Worker::tick() {

@@ -63,6 +63,8 @@ private:
     void check_timeouts();
     int free_slots() const;
     void beat();
+    /// True while the lease has more than half of it left; else notes the moment as a doubt.
+    bool lease_is_safe();
     void tick();
     void on_signal(int signum);
     void go_quiet();
@@ -94,7 +96,8 @@ private:
     uv_signal_t signals_[5]{};
     Phase phase_ = Phase::running;
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
-    int64_t lease_end_ms_ = 0; ///< wall ms: the lease end the last accepted heartbeat set
+    int64_t lease_end_ms_ = 0;   ///< wall ms: the lease end the last accepted heartbeat set
+    int64_t lease_doubt_ms_ = 0; ///< wall ms: the last moment the lease may have been lapsing
     uint64_t done_ = 0;   ///< attempts finished by this process
     int interrupts_ = 0;
     bool wakes_drained_ = false;     ///< stopping: every BLMOVE returned, reserved ids given back

@@ -17,10 +17,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace onyx::test {
@@ -116,6 +118,49 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
 
     EXPECT_EQ(b.terminate(10s), exited_with(0)) << b.stderr_text();
     EXPECT_TRUE(watcher.is_running()) << watcher.stderr_text();
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
+// A worker frozen (SIGSTOP) past its lease is judged dead: the watcher fails its attempt as
+// "Worker Timeout" and puts the job back. When the worker thaws, the handler returns, and that
+// stale attempt must not be recorded as completed too (protocol.md, "Finish": completions skip
+// the still-processing check only for attempts claimed after the lease last looked doubtful).
+// The job then runs again, on the same worker, and completes exactly once.
+TEST(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCompleted) {
+    RedisServer server;
+    TempDir dir;
+    const auto config = write_config(dir, server);
+    RedisClient redis(server.port());
+    const std::string processing = std::string(kNs) + ":processing:default";
+    const std::string failed = std::string(kNs) + ":failed:default";
+    const std::string completed = std::string(kNs) + ":completed:default";
+
+    Process watcher = start_onyx("watcher", config);
+    Process a = start_onyx("worker", config);
+    wait_worker_registered(redis, kNs, a);
+    onyx_background::Client producer({server.url(), kNs});
+    const std::string job = producer.enqueue({"Jobs::Nap", R"({"sleep": 1})"});
+    wait_until([&] { return list_attempts(redis, kNs, processing).size() == 1; }, 10s, "the nap to start");
+    const std::string stale = list_attempts(redis, kNs, processing).front().id;
+
+    a.send_signal(SIGSTOP);
+    const auto recovery_deadline = std::chrono::duration_cast<std::chrono::milliseconds>(kLease + kWatcherInterval + 1500ms);
+    wait_until([&] { return redis.optional_string({"ZSCORE", failed, stale}).has_value(); }, recovery_deadline,
+               "the watcher to fail the frozen worker's attempt");
+    a.send_signal(SIGCONT);
+
+    wait_until([&] { return redis.integer({"ZCARD", completed}) >= 1; }, 15s, "the job to complete after the thaw");
+    // Give a wrong late record of the stale attempt time to land.
+    std::this_thread::sleep_for(1s);
+    const auto done = redis.strings({"ZRANGE", completed, "0", "-1"});
+    ASSERT_EQ(done.size(), 1u) << "the job completed more than once";
+    EXPECT_NE(done.front(), stale) << "the stale attempt was recorded as completed";
+    EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":attempts:" + done.front(), "job"}), job);
+    const auto stale_hash = redis.hgetall(std::string(kNs) + ":attempts:" + stale);
+    EXPECT_EQ(stale_hash.count("err") ? stale_hash.at("err") : "", "Worker Timeout");
+    EXPECT_FALSE(stale_hash.count("fin")) << "the stale attempt got a fin";
+    EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":stats:default", "completed"}), "1");
+    EXPECT_EQ(a.terminate(10s), exited_with(0)) << a.stderr_text();
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
 }
 
