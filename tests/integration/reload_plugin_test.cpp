@@ -121,8 +121,8 @@ TEST_F(ReloadPlugins, NewPluginRunsAfterSighupWhileAJobRunsOnTheOldSet) {
     Process worker = start_worker();
     wait_registered(worker);
     const std::string nap = push_job("40000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
-    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
-               "the Jobs::Nap attempt to be in processing:default");
+    wait_until([&] { return worker.stderr_text().find("[" + nap + "] Attempting") != std::string::npos; }, kDeadline,
+               "the worker to start the Jobs::Nap attempt");
 
     put_plugin(kFixtures / "default_visibility/one.so", "one.so");
     ASSERT_TRUE(reload(worker, "plugins reloaded"));
@@ -166,8 +166,10 @@ TEST_F(ReloadPlugins, RemovedPluginFinishesItsJobInFlight) {
     Process worker = start_worker();
     wait_registered(worker);
     const std::string nap = push_job("60000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
-    wait_until([&] { return redis_.integer({"SCARD", kNs + ":processing:default"}) == 1; }, kDeadline,
-               "the Jobs::Nap attempt to be in processing:default");
+    // Dispatched, not merely claimed: a job claimed but not yet started when the reload lands
+    // starts on the new set, as any job claimed after it.
+    wait_until([&] { return worker.stderr_text().find("[" + nap + "] Attempting") != std::string::npos; }, kDeadline,
+               "the worker to start the Jobs::Nap attempt");
     fs::remove(plugins_ / "onyx_plugin_basic.so");
     ASSERT_TRUE(reload(worker, "plugins reloaded"));
     const auto attempt = wait_completed(worker, nap);
