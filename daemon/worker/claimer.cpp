@@ -60,7 +60,6 @@ void Claimer::claim(int count) {
                     logged_claim_error_ = false;
                     note_paused(result.paused);
                     if (result.jobs.empty()) return claimed({}, count);
-                    claim_in_flight_ = true;
                     return read_jobs(std::move(result.jobs), count);
                 }
                 error = problem;
@@ -87,6 +86,7 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
     reads->pending = jobs.size();
     reads->lost.assign(jobs.size(), false);
     reads->jobs = std::move(jobs);
+    reading_ += static_cast<int>(reads->jobs.size());
     for (size_t i = 0; i < reads->jobs.size(); ++i) {
         std::string key = keys.job(reads->jobs[i].job_id);
         bookkeeping_.command({"HGETALL", key}, [this, reads, i, requested, key](const redisReply* reply,
@@ -119,10 +119,13 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
             if (lost > 0)
                 ONYX_LOG(error, "reading {} claimed job hashes failed ({}); they are handed back once Redis is "
                          "reachable again", lost, reads->lost_reason);
-            claim_in_flight_ = false;
+            reading_ -= static_cast<int>(reads->jobs.size());
             claimed(std::move(ready), requested);
         });
     }
+    // A full claim means a backlog: the next claim may go now, behind these reads on the same
+    // connection, so its replies (and its jobs) come after them.
+    if (static_cast<int>(reads->jobs.size()) == requested) poke();
 }
 
 void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {

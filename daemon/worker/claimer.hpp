@@ -55,6 +55,9 @@ public:
     /// Called when wake connection `index` comes (back) up: re-arms its BLMOVE if idle.
     void wake_link_ready(size_t index);
 
+    /// Jobs claimed whose hashes are still being read: the worker counts them as held.
+    int reading() const { return reading_; }
+
 private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
@@ -76,7 +79,8 @@ private:
     std::function<void(bool)> on_drained_;
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
-    bool claim_in_flight_ = false; ///< from the claim call until its jobs' hashes are read
+    bool claim_in_flight_ = false; ///< from the claim call until its reply; the next may follow
+    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
     bool logged_claim_error_ = false;

@@ -135,11 +135,12 @@ void Worker::on_bookkeeping_ready() {
 
 int Worker::free_slots() const {
     if (phase_ != Phase::running) return 0;
-    const int free = config_.concurrency + config_.prefetch - held_;
+    const int held = held_ + claimer_->reading();
+    const int free = config_.concurrency + config_.prefetch - held;
     // Under a backlog each claim costs Redis a fixed amount (script call, SADD, reply) on top
     // of its per-job work, so while prefetched jobs still wait for an executor, claim only
     // once half a batch is free. Claim at once when executors could run dry.
-    if (held_ > config_.concurrency && free < std::min(config_.claim_batch, config_.prefetch) / 2) return 0;
+    if (held > config_.concurrency && free < std::min(config_.claim_batch, config_.prefetch) / 2) return 0;
     return free;
 }
 
