@@ -31,7 +31,7 @@ for _, id in ipairs(ids) do
       if ARGV[6] == 'completed' and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
         redis.call('DEL', jkey)
         redis.call('HDEL', latest_key, job)
-      elseif latest == id and redis.call('EXISTS', jkey) == 0 then
+      elseif latest == id and redis.call('TYPE', jkey).ok ~= 'hash' then
         redis.call('HDEL', latest_key, job)
       end
     end

@@ -41,7 +41,7 @@ local moved, dropped = 0, 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', dead, id)
   local job = ns .. ':jobs:' .. id
-  if redis.call('EXISTS', job) == 1 then
+  if redis.call('TYPE', job).ok == 'hash' then
     redis.call('HSET', job, 'fal', 0)
     redis.call('HDEL', job, 'ded')
     redis.call('RPUSH', ns .. ':ready:' .. q, id)

@@ -1,7 +1,5 @@
 #include "protocol/attempt_records.hpp"
 
-#include <onyx_background/keys.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -126,38 +124,6 @@ std::vector<std::string> finish_arguments(std::string_view script_sha, std::stri
                                  a.retry_at_ms ? std::to_string(*a.retry_at_ms) : std::string()});
     }
     return argv;
-}
-
-std::vector<std::vector<std::string>> completion_commands(std::string_view ns,
-                                                          const std::vector<FinishedAttempt>& attempts) {
-    std::vector<std::vector<std::string>> commands;
-    if (attempts.empty()) return commands;
-    const onyx_background::Keys keys{std::string(ns)};
-    commands.reserve(attempts.size() + 5);
-    commands.push_back({"MULTI"});
-    std::vector<std::string_view> queues;
-    for (const auto& a : attempts) {
-        commands.push_back({"HSET", keys.attempt(a.attempt_id), "fin", std::to_string(a.finished_at_ms), "tim",
-                            format_processing_ms(a.processing_ms)});
-        if (std::find(queues.begin(), queues.end(), a.queue) == queues.end()) queues.push_back(a.queue);
-    }
-    for (std::string_view queue : queues) {
-        std::vector<std::string> srem = {"SREM", keys.processing(queue)};
-        std::vector<std::string> zadd = {"ZADD", keys.completed(queue)};
-        size_t count = 0;
-        for (const auto& a : attempts) {
-            if (a.queue != queue) continue;
-            srem.push_back(a.attempt_id);
-            zadd.push_back(std::to_string(a.finished_at_ms));
-            zadd.push_back(a.attempt_id);
-            ++count;
-        }
-        commands.push_back(std::move(srem));
-        commands.push_back(std::move(zadd));
-        commands.push_back({"HINCRBY", keys.stats(queue), "completed", std::to_string(count)});
-    }
-    commands.push_back({"EXEC"});
-    return commands;
 }
 
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,

@@ -23,7 +23,8 @@ struct ClaimedJob {
     int64_t timeout_ms = 0;               ///< `tmo`: per-job timeout ms, 0 = not set
     std::optional<int> retry_limit;       ///< `rty`: per-job retry limit, when set
     int64_t started_at_ms = 0;            ///< `sta` written by the claim
-    std::string read_error;               ///< reading the job hash failed (e.g. WRONGTYPE); "" = read
+    std::string read_error;               ///< why reading the job hash failed; "" = it was read
+    std::string_view read_error_class;    ///< err for that failure: InvalidJob (not a hash) or JobReadFailed
 };
 
 /// How a finished attempt is recorded.
@@ -36,8 +37,6 @@ struct FinishedAttempt {
     std::string error_class;     ///< `err`; empty = completed
     std::string error_message;   ///< `msg`; at most 1 KiB
     std::optional<int64_t> retry_at_ms; ///< failures only: retry time (ms), nullopt = dead
-    int64_t claimed_at_ms = 0; ///< the attempt's `sta` (this worker's wall clock)
-    bool resent = false; ///< an earlier try's outcome is unknown: record it only through the script
 };
 
 /// Error classes written to `err` by the host itself (docs/protocol.md lists them).
@@ -50,6 +49,7 @@ inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< st
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
 inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
 inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's reply never arrived
+inline constexpr std::string_view kJobReadFailed = "JobReadFailed"; ///< Redis answered the job hash read with an error (retried)
 }  // namespace errors
 
 /// ARGV of one claim call (after EVALSHA sha 0): ns, worker id, wrk, now, queues, attempt ids.
@@ -85,16 +85,6 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
 /// queue, then each failure (protocol/scripts.hpp kFinishScript).
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts);
-
-/// The plain-command form of recording completed attempts, for a worker whose lease is
-/// safely alive (no watcher can have failed its attempts as stale): MULTI, per attempt
-/// `HSET <ns>:attempts:<aid> fin <ms> tim <ms>`, per queue one `SREM processing:<q>`, one
-/// `ZADD completed:<q>` scored by fin and one `HINCRBY stats:<q> completed n`, EXEC. The
-/// transaction is refused whole over maxmemory (-EXECABORT), like the finish script. Cheaper
-/// for Redis than the script, which pays per job for crossing into Lua. `attempts` must all
-/// be completed (no error class); an empty list gives no commands. Pure.
-std::vector<std::vector<std::string>> completion_commands(std::string_view ns,
-                                                          const std::vector<FinishedAttempt>& attempts);
 
 /// EVALSHA argv of one hand-back call (protocol/scripts.hpp kHandBackScript).
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,

@@ -39,14 +39,17 @@ for qi = 1, nq do
       -- commands per job: the job hashes themselves are read by the worker with HGETALL.
       local latest_key = ns .. ':latest:' .. q
       local previous = call('HMGET', latest_key, unpack(ids))
-      local aids, links = {}, {}
+      local aids, links, here = {}, {}, {}
       local n = #out
       out[n + 1], out[n + 2] = qi, #ids
       for i = 1, #ids do
         used = used + 1
         local aid, id = ARGV[base + used], ids[i]
-        if previous[i] then
-          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', previous[i])
+        -- An id pushed twice may come twice in one claim: link to the attempt made just now.
+        local prv = here[id] or previous[i]
+        here[id] = aid
+        if prv then
+          call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid, 'prv', prv)
         else
           call('HSET', attempts_prefix .. aid, 'sta', now, 'job', id, 'wrk', wrk, 'que', q, 'wid', wid)
         end
@@ -103,7 +106,7 @@ while i <= #ARGV do
       call('ZADD', ns .. ':failed:' .. q, fin, aid)
       call('HINCRBY', skey, 'failed', 1)
       local jkey = jobs_prefix .. job
-      if call('EXISTS', jkey) == 1 then
+      if call('TYPE', jkey).ok == 'hash' then
         call('HINCRBY', jkey, 'fal', 1)
         if retry_at ~= '' then
           call('ZADD', ns .. ':retry:' .. q, retry_at, job)
@@ -129,7 +132,7 @@ for i = 6, #ARGV, 3 do
     redis.call('HSET', ns .. ':attempts:' .. aid, 'err', err, 'msg', msg)
     redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
     local jkey = ns .. ':jobs:' .. job
-    if redis.call('EXISTS', jkey) == 1 then
+    if redis.call('TYPE', jkey).ok == 'hash' then
       redis.call('LPUSH', ns .. ':ready:' .. q, job)
       if count then
         redis.call('HINCRBY', jkey, 'fal', 1)
@@ -158,7 +161,7 @@ for qi = 1, nq do
       redis.call('SREM', pkey, aid)
       redis.call('HSET', akey, 'err', err, 'msg', msg)
       redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
-      if job and redis.call('EXISTS', ns .. ':jobs:' .. job) == 1 then
+      if job and redis.call('TYPE', ns .. ':jobs:' .. job).ok == 'hash' then
         redis.call('LPUSH', ns .. ':ready:' .. q, job)
       end
       n = n + 1
@@ -239,7 +242,7 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
       redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
       redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       local jkey = ns .. ':jobs:' .. (a[2] or '')
-      if a[2] and redis.call('EXISTS', jkey) == 1 then
+      if a[2] and redis.call('TYPE', jkey).ok == 'hash' then
         local fal = redis.call('HINCRBY', jkey, 'fal', 1)
         local limit = tonumber(redis.call('HGET', jkey, 'rty')) or limits[q] or default_limit
         if fal > limit then
@@ -299,7 +302,7 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
             -- The job's last attempt completed: the job is finished.
             redis.call('DEL', jkey)
             redis.call('HDEL', latest_key, job)
-          elseif latest == id and redis.call('EXISTS', jkey) == 0 then
+          elseif latest == id and redis.call('TYPE', jkey).ok ~= 'hash' then
             redis.call('HDEL', latest_key, job)
           end
         end

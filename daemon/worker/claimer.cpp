@@ -100,8 +100,12 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
                                         reply->element[e]->len);
                 protocol::apply_job_hash(job, fields);
             } else if (reply != nullptr) {
-                // E.g. WRONGTYPE: the attempt exists and ends as a failure naming the key.
-                job.read_error = fmt::format("reading {} failed: {}", key, redis::failure_text(reply, error));
+                // The attempt exists and ends as a failure naming the key: final when the key is
+                // not a hash, retried for anything else (BUSY, LOADING, MASTERDOWN, ...).
+                const std::string_view text = redis::failure_text(reply, error);
+                job.read_error = fmt::format("reading {} failed: {}", key, text);
+                job.read_error_class = text.starts_with("WRONGTYPE") ? protocol::errors::kInvalidJob
+                                                                     : protocol::errors::kJobReadFailed;
             } else {
                 reads->lost[i] = true;
                 reads->lost_reason = std::string(error);

@@ -1,9 +1,6 @@
 // Records finished attempts in Redis in batches: whatever finished while the previous batch
-// was in flight goes in the next batch. A batch that Redis did not accept is kept and sent
-// again once the connection is back, so no outcome is lost to an outage.
-// Completed attempts go as one MULTI of plain commands while the worker's lease is safely
-// alive; otherwise, and for every failure, the finish script records only attempts still in
-// processing (a watcher may have failed them as stale). docs/protocol.md, "Finish".
+// was in flight goes in the next finish-script call. A batch that Redis did not accept is kept
+// and sent again once the connection is back, so no outcome is lost to an outage.
 #pragma once
 
 #include "protocol/attempt_records.hpp"
@@ -32,11 +29,6 @@ public:
     /// True when every added attempt has been recorded by Redis.
     bool drained() const { return queued_.empty() && in_flight_.empty(); }
 
-    /// Says whether a completed attempt claimed at the given wall time (ms) may be recorded
-    /// without the still-processing check: only if no watcher can have judged this worker dead
-    /// since that claim. Default: never.
-    void skip_check_if(std::function<bool(int64_t claimed_at_ms)> check) { skip_check_ = std::move(check); }
-
     /// Called each time a batch is recorded (e.g. to check whether shutdown may finish).
     void on_recorded(std::function<void()> callback) { on_recorded_ = std::move(callback); }
 
@@ -49,15 +41,11 @@ public:
 private:
     static constexpr size_t kMaxBatch = 500;
 
-    void send_batch();
-    void batch_done(std::vector<protocol::FinishedAttempt> unrecorded, std::string_view failure);
-
     redis::AsyncConnection& bookkeeping_;
     std::string ns_;
     std::vector<protocol::FinishedAttempt> queued_;
     std::vector<protocol::FinishedAttempt> in_flight_;
     std::function<void()> on_recorded_;
-    std::function<bool(int64_t)> skip_check_;
     uint64_t recorded_ = 0;
     bool logged_error_ = false;
 };

@@ -44,17 +44,12 @@ std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info
     return {{"ZREM", keys.workers(), info.worker_id}, {"DEL", keys.worker(info.worker_id)}};
 }
 
-void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats,
-                    std::function<void(int64_t lease_end_ms)> renewed) {
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats) {
     if (!connection.ready()) return;
-    const int64_t now_ms = support::wall_ms();
-    connection.command(heartbeat_arguments(connection.script_sha("heartbeat"), info, stats, now_ms),
-                       [renewed = std::move(renewed), lease_end = now_ms + info.lease_ms](const redisReply* reply,
-                                                                                        std::string_view) {
+    connection.command(heartbeat_arguments(connection.script_sha("heartbeat"), info, stats, support::wall_ms()),
+                       [](const redisReply* reply, std::string_view) {
                            if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
                                ONYX_LOG(warn, "heartbeat refused: {}", std::string_view(reply->str, reply->len));
-                           else if (reply != nullptr && renewed)
-                               renewed(lease_end);
                        });
 }
 

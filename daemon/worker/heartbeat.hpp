@@ -6,7 +6,6 @@
 #include "redis/async_connection.hpp"
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,9 +37,7 @@ std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const 
 std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info);
 
 /// Sends a heartbeat on `connection` (no-op when not ready; the connection must have loaded
-/// kHeartbeatScript). `renewed`, when given, runs with the new lease end (wall clock ms, this
-/// host's clock) once Redis has accepted the beat. Loop thread.
-void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats,
-                    std::function<void(int64_t lease_end_ms)> renewed = {});
+/// kHeartbeatScript). Loop thread.
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats);
 
 }  // namespace onyx::worker

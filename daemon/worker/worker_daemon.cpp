@@ -52,13 +52,6 @@ void Worker::start() {
     pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
     finisher_ = std::make_unique<Finisher>(*bookkeeping_, config_.ns);
     finisher_->on_recorded([this] { check_stop(); });
-    // A watcher fails this worker's attempts only once its lease has ended. An attempt claimed
-    // after the last moment the lease may have lapsed, finishing with half a lease still to go,
-    // cannot have been failed: it skips the still-processing check (protocol.md, "Finish").
-    finisher_->skip_check_if([this](int64_t claimed_at_ms) {
-        if (!lease_is_safe()) return false;
-        return claimed_at_ms > lease_doubt_ms_;
-    });
     std::vector<redis::AsyncConnection*> wake;
     for (auto& c : wake_) wake.push_back(c.get());
     ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
@@ -145,6 +138,11 @@ int Worker::free_slots() const {
 }
 
 void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
+    if (phase_ == Phase::stopping || phase_ == Phase::stopped) {
+        // Claimed before the stop, read after it: give them back at once, unstarted.
+        hand_back_unstarted(jobs);
+        return check_stop();
+    }
     std::vector<std::unique_ptr<JobRun>> runs;
     runs.reserve(jobs.size());
     for (auto& job : jobs) dispatch(std::move(job), runs);
@@ -156,7 +154,8 @@ void Worker::dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobR
     ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
     if (!job.read_error.empty()) {
         std::string message = std::move(job.read_error);
-        return finish_without_running(std::move(job), protocol::errors::kInvalidJob, std::move(message));
+        const std::string_view error_class = job.read_error_class;
+        return finish_without_running(std::move(job), error_class, std::move(message));
     }
     if (!job.job_exists) {
         std::string message = fmt::format("job hash {} does not exist", keys_.job(job.job_id));
@@ -194,7 +193,7 @@ void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
     ++done_;
     protocol::FinishedAttempt attempt{job.queue, job.attempt_id, job.job_id, run.finished_at_ms,
                                       run.processing_ms, run.outcome.ok ? std::string() : run.outcome.error_class,
-                                      run.outcome.error_message, std::nullopt, job.started_at_ms};
+                                      run.outcome.error_message, std::nullopt};
     if (!run.outcome.ok) {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -244,18 +243,7 @@ void Worker::check_timeouts() {
 }
 
 void Worker::beat() {
-    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))},
-                   [this](int64_t lease_end_ms) {
-                       lease_is_safe();  // notes a lapse before the renewal hides it
-                       lease_end_ms_ = lease_end_ms;
-                   });
-}
-
-bool Worker::lease_is_safe() {
-    const int64_t now = support::wall_ms();
-    if (now < lease_end_ms_ - config_.lease_ms / 2) return true;
-    lease_doubt_ms_ = now;
-    return false;
+    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
 }
 
 void Worker::tick() {

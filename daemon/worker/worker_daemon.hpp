@@ -63,8 +63,6 @@ private:
     void check_timeouts();
     int free_slots() const;
     void beat();
-    /// True while the lease has more than half of it left; else notes the moment as a doubt.
-    bool lease_is_safe();
     void tick();
     void on_signal(int signum);
     void go_quiet();
@@ -73,6 +71,7 @@ private:
     void begin_stop();
     void check_stop();
     void hand_back_and_exit();
+    void hand_back_unstarted(const std::vector<protocol::ClaimedJob>& jobs);
     void note_hand_back(const redisReply* reply, std::string_view error);
     void close_everything();
 
@@ -96,8 +95,6 @@ private:
     uv_signal_t signals_[5]{};
     Phase phase_ = Phase::running;
     int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
-    int64_t lease_end_ms_ = 0;   ///< wall ms: the lease end the last accepted heartbeat set
-    int64_t lease_doubt_ms_ = 0; ///< wall ms: the last moment the lease may have been lapsing
     uint64_t done_ = 0;   ///< attempts finished by this process
     int interrupts_ = 0;
     bool wakes_drained_ = false;     ///< stopping: every BLMOVE returned, reserved ids given back

@@ -57,22 +57,24 @@ void Worker::begin_stop() {
     std::vector<protocol::ClaimedJob> jobs;
     for (auto& run : unstarted) jobs.push_back(run->job);
     held_ -= static_cast<int>(unstarted.size());
-    if (!jobs.empty()) {
-        bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
-                                                            support::wall_ms(), protocol::errors::kShutdown,
-                                                            "worker stopped before the job started", false, jobs),
-                              [this](const redisReply* reply, std::string_view error) {
-                                  note_hand_back(reply, error);
-                              });
-    }
+    hand_back_unstarted(jobs);
     uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->hand_back_and_exit(); },
                    static_cast<uint64_t>(config_.shutdown_timeout_ms), 0);
     check_stop();
 }
 
+void Worker::hand_back_unstarted(const std::vector<protocol::ClaimedJob>& jobs) {
+    if (jobs.empty()) return;
+    bookkeeping_->command(protocol::hand_back_arguments(bookkeeping_->script_sha("hand_back"), config_.ns,
+                                                        support::wall_ms(), protocol::errors::kShutdown,
+                                                        "worker stopped before the job started", false, jobs),
+                          [this](const redisReply* reply, std::string_view error) { note_hand_back(reply, error); });
+}
+
 void Worker::check_stop() {
     if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
-    if (held_ > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
+    // Jobs whose hashes are still being read come back through on_claimed, which hands them back.
+    if (held_ > 0 || claimer_->reading() > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
     uv_timer_stop(&stop_timer_);
     close_everything();
 }
@@ -130,6 +132,8 @@ void Worker::close_everything() {
         pool_->close([] {});
     };
     if (!bookkeeping_->ready()) return close_links();
+    // Attempts of a claim whose job hashes are still being read are known to no one else.
+    if (claimer_->reading() > 0) keep_registration_ = true;
     if (keep_registration_ || !finisher_->drained()) {
         ONYX_LOG(warn, "worker {} leaves its registry entry to expire: a watcher recovers what was not handed back",
                  info_.worker_id);

@@ -123,9 +123,9 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
 
 // A worker frozen (SIGSTOP) past its lease is judged dead: the watcher fails its attempt as
 // "Worker Timeout" and puts the job back. When the worker thaws, the handler returns, and that
-// stale attempt must not be recorded as completed too (protocol.md, "Finish": completions skip
-// the still-processing check only for attempts claimed after the lease last looked doubtful).
-// The job then runs again, on the same worker, and completes exactly once.
+// stale attempt must not be recorded as completed too, nor counted, nor get a fin (protocol.md,
+// "Finish": the finish script records only attempts still in processing). The job then runs
+// again, on the same worker, and completes exactly once.
 TEST(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCompleted) {
     RedisServer server;
     TempDir dir;
@@ -158,6 +158,7 @@ TEST(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCompl
     EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":attempts:" + done.front(), "job"}), job);
     const auto stale_hash = redis.hgetall(std::string(kNs) + ":attempts:" + stale);
     EXPECT_EQ(stale_hash.count("err") ? stale_hash.at("err") : "", "Worker Timeout");
+    EXPECT_TRUE(redis.optional_string({"ZSCORE", failed, stale}).has_value()) << "the stale attempt left failed";
     EXPECT_FALSE(stale_hash.count("fin")) << "the stale attempt got a fin";
     EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":stats:default", "completed"}), "1");
     EXPECT_EQ(a.terminate(10s), exited_with(0)) << a.stderr_text();

@@ -44,6 +44,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace onyx::test {
@@ -221,6 +222,30 @@ TEST_F(ShutdownSignals, JobsLongerThanShutdownTimeoutAreHandedBackToTheHeadOfRea
     EXPECT_EQ(redis_.optional_string({"HGET", key("jobs", "nap"), "fal"}).value_or("0"), "0");
     EXPECT_EQ(redis_.optional_string({"HGET", key("jobs", "blocked"), "fal"}).value_or("0"), "0");
     EXPECT_EQ(redis_.integer({"ZCARD", std::string(kNs) + ":workers"}), 0) << "the worker did not unregister";
+}
+
+// SIGTERM at any moment of a backlog drain, also between a claim and the reads of its job
+// hashes: every attempt made is finished or handed back before the worker unregisters, so
+// nothing stays in processing under an id no watcher knows. Ten quick start/stop cycles.
+TEST_F(ShutdownSignals, RepeatedSigtermsDuringABacklogLeaveNothingInProcessing) {
+    onyx_background::Client producer({server_.url(), kNs});
+    producer.enqueue_many(std::vector<onyx_background::JobRequest>(100000, {"Jobs::Noop"}));
+    const auto cfg = config("concurrency = 4\nprefetch = 200\nclaim_batch = 200\nshutdown_timeout = 5s\n");
+    for (int cycle = 0; cycle < 10; ++cycle) {
+        Process worker = start("worker", cfg);
+        wait_registered(worker);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 * cycle));
+        const auto [status, took] = signal_and_wait(worker, SIGTERM, 10s);
+        ASSERT_EQ(status, exited_with(0)) << "cycle " << cycle << "\n" << worker.stderr_text();
+        ASSERT_EQ(redis_.integer({"SCARD", key("processing")}), 0)
+            << "cycle " << cycle << ": attempts left in processing\n" << worker.stderr_text();
+        ASSERT_EQ(redis_.integer({"ZCARD", kNs + std::string(":workers")}), 0) << "cycle " << cycle;
+    }
+    // Every job is either completed once or still waiting.
+    const long long completed = redis_.integer({"ZCARD", key("completed")});
+    EXPECT_GT(completed, 0);
+    EXPECT_EQ(completed + redis_.integer({"LLEN", key("ready")}), 100000);
+    EXPECT_EQ(redis_.optional_string({"HGET", key("stats"), "completed"}), std::to_string(completed));
 }
 
 TEST_F(ShutdownSignals, IdleWorkerExitsZeroPromptly) {

@@ -245,6 +245,36 @@ TEST_F(WorkerProtocol, JobIdWithoutJobHashFailsAsJobNotFound) {
     expect_bad_job_fails(worker, id, "JobNotFound");
 }
 
+TEST_F(WorkerProtocol, JobKeyThatIsNotAHashFailsAsInvalidJobAndTheWorkerGoesOn) {
+    Process worker = start_worker("default");
+    const std::string id = make_id(406);
+    redis_.command({"SET", ns_key(kNs, "jobs", id), "not a hash"});
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id});
+    expect_bad_job_fails(worker, id, "InvalidJob");
+    EXPECT_NE(worker.stderr_text().find("WRONGTYPE"), std::string::npos) << worker.stderr_text();
+    // Recorded whole: counted once, not re-queued, not dead (there is no job hash to mark), and
+    // no "recording ... failed" retry loop.
+    EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "stats", "default"), "failed"}), "1");
+    EXPECT_EQ(redis_.integer({"LLEN", ns_key(kNs, "ready", "default")}), 0);
+    EXPECT_EQ(redis_.integer({"ZCARD", ns_key(kNs, "dead", "default")}), 0);
+    EXPECT_EQ(redis_.get_string({"GET", ns_key(kNs, "jobs", id)}), "not a hash");
+    EXPECT_EQ(worker.stderr_text().find("recording"), std::string::npos) << worker.stderr_text();
+}
+
+TEST_F(WorkerProtocol, AnIdPushedThreeTimesRunsThreeTimesWithItsAttemptsLinked) {
+    const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", "{}");
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id, id});
+    Process worker = start_worker("default", 4);  // one claim takes all three
+    wait_until([&] { return redis_.integer({"ZCARD", ns_key(kNs, "completed", "default")}) == 3; }, kDeadline,
+               "three completed attempts");
+    const auto chain = attempt_chain(redis_, kNs, id);
+    ASSERT_EQ(chain.size(), 3u) << "the latest attempt's prv chain does not reach every attempt";
+    EXPECT_EQ(chain[0].count("prv"), 0u);
+    EXPECT_EQ(chain[1].at("prv"), chain[0].at("id"));
+    EXPECT_EQ(chain[2].at("prv"), chain[1].at("id"));
+    expect_running(worker);
+}
+
 TEST_F(WorkerProtocol, InvalidJsonArgumentsFailAsInvalidArguments) {
     Process worker = start_worker("default");
     const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", R"({"sleep": )");

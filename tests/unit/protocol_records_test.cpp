@@ -99,27 +99,6 @@ TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
                                               "y", "z"}));
 }
 
-TEST(CompletionCommands, OneTransactionWithOneSremZaddAndCounterPerQueue) {
-    FinishedAttempt a1{"q", "a1", "j1", 1000, 1.5, "", "", std::nullopt};
-    FinishedAttempt a2{"mail", "a2", "j2", 2000, 0.0004, "", "", std::nullopt};
-    FinishedAttempt a3{"q", "a3", "j3", 3000, 12.3456, "", "", std::nullopt};
-    const auto commands = completion_commands("ns", {a1, a2, a3});
-    const std::vector<std::vector<std::string>> expected = {
-        {"MULTI"},
-        {"HSET", "ns:attempts:a1", "fin", "1000", "tim", "1.500"},
-        {"HSET", "ns:attempts:a2", "fin", "2000", "tim", "0.000"},
-        {"HSET", "ns:attempts:a3", "fin", "3000", "tim", "12.346"},
-        {"SREM", "ns:processing:q", "a1", "a3"},
-        {"ZADD", "ns:completed:q", "1000", "a1", "3000", "a3"},
-        {"HINCRBY", "ns:stats:q", "completed", "2"},
-        {"SREM", "ns:processing:mail", "a2"},
-        {"ZADD", "ns:completed:mail", "2000", "a2"},
-        {"HINCRBY", "ns:stats:mail", "completed", "1"},
-        {"EXEC"}};
-    EXPECT_EQ(commands, expected);
-    EXPECT_TRUE(completion_commands("ns", {}).empty());
-}
-
 TEST(FinishArguments, CompletedGroupedByQueueThenEachFailure) {
     FinishedAttempt ok1{"q", "a1", "j1", 1000, 1.5, "", "", std::nullopt};
     FinishedAttempt retry{"q", "a2", "j2", 2000, 0.0004, "std::runtime_error", "boom", 17000};
