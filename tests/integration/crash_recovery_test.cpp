@@ -44,15 +44,19 @@ std::string write_config(const TempDir& dir, const RedisServer& server) {
                                  "backoff_jitter = 0\n[log]\nlevel = info\n");
 }
 
-TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRunOnAnotherWorker) {
+// A real redis-server, the config above and the keys of queue `default`.
+class CrashRecovery : public ::testing::Test {
+protected:
     RedisServer server;
     TempDir dir;
-    const auto config = write_config(dir, server);
-    RedisClient redis(server.port());
+    const std::string config = write_config(dir, server);
+    RedisClient redis{server.port()};
     const std::string processing = std::string(kNs) + ":processing:default";
     const std::string failed = std::string(kNs) + ":failed:default";
     const std::string completed = std::string(kNs) + ":completed:default";
+};
 
+TEST_F(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRunOnAnotherWorker) {
     Process watcher = start_onyx("watcher", config);
     Process a = start_onyx("worker", config);
     const std::string wid_a = wait_worker_registered(redis, kNs, a);
@@ -126,15 +130,7 @@ TEST(CrashRecovery, KilledWorkersNapsAreFailedAsWorkerTimeoutAfterTheLeaseAndRun
 // stale attempt must not be recorded as completed too, nor counted, nor get a fin (protocol.md,
 // "Finish": the finish script records only attempts still in processing). The job then runs
 // again, on the same worker, and completes exactly once.
-TEST(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCompleted) {
-    RedisServer server;
-    TempDir dir;
-    const auto config = write_config(dir, server);
-    RedisClient redis(server.port());
-    const std::string processing = std::string(kNs) + ":processing:default";
-    const std::string failed = std::string(kNs) + ":failed:default";
-    const std::string completed = std::string(kNs) + ":completed:default";
-
+TEST_F(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCompleted) {
     Process watcher = start_onyx("watcher", config);
     Process a = start_onyx("worker", config);
     wait_worker_registered(redis, kNs, a);
