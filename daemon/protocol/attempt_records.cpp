@@ -91,7 +91,12 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
         else if (field == "qat") job.enqueued_at_ms = parse_number<int64_t>(value);
         else if (field == "fal") job.failed_before = parse_number<uint32_t>(value);
         else if (field == "tmo") job.timeout_ms = parse_number<int64_t>(value);
-        else if (field == "rty") job.retry_limit = parse_number<int>(value);
+        else if (field == "rty") {
+            // Not a whole number: as if absent (the queue's limit applies), as the watcher reads it.
+            int limit = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            if (ec == std::errc() && end == value.data() + value.size()) job.retry_limit = limit;
+        }
     }
 }
 

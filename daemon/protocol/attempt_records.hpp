@@ -78,7 +78,8 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
 
 /// Fills what `job` needs of its job hash from an HGETALL reply given as alternating field
 /// and value texts (views valid during the call). No fields = the hash does not exist
-/// (job_exists = false). Unknown fields are ignored; bad numbers read as 0 (absent for `rty`).
+/// (job_exists = false). Unknown fields are ignored; bad numbers read as 0, and an `rty` that
+/// is not a whole number as absent.
 void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields_and_values);
 
 /// EVALSHA argv of one finish call for `attempts` (non-empty): completed attempts grouped by

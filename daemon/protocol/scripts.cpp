@@ -11,6 +11,8 @@ namespace onyx::protocol {
 // Only the scripts that give jobs back (hand_back, orphans, unreserve) and trim, which frees
 // memory, may run over the limit (allow-oom): a job must never be stranded for want of a few
 // bytes.
+// A job hash is written by any producer: its `fal` is read with tonumber (a non-number counts
+// as 0) and rewritten with HSET, never HINCRBY, whose error would stop a script halfway.
 const Script kClaimScript{"claim", R"lua(#!lua
 local call = redis.call
 local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -107,7 +109,7 @@ while i <= #ARGV do
       call('HINCRBY', skey, 'failed', 1)
       local jkey = jobs_prefix .. job
       if call('TYPE', jkey).ok == 'hash' then
-        call('HINCRBY', jkey, 'fal', 1)
+        call('HSET', jkey, 'fal', math.floor(tonumber(call('HGET', jkey, 'fal')) or 0) + 1)
         if retry_at ~= '' then
           call('ZADD', ns .. ':retry:' .. q, retry_at, job)
         else
@@ -135,7 +137,7 @@ for i = 6, #ARGV, 3 do
     if redis.call('TYPE', jkey).ok == 'hash' then
       redis.call('LPUSH', ns .. ':ready:' .. q, job)
       if count then
-        redis.call('HINCRBY', jkey, 'fal', 1)
+        redis.call('HSET', jkey, 'fal', math.floor(tonumber(redis.call('HGET', jkey, 'fal')) or 0) + 1)
         redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       end
     end
@@ -243,7 +245,8 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
       redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       local jkey = ns .. ':jobs:' .. (a[2] or '')
       if a[2] and redis.call('TYPE', jkey).ok == 'hash' then
-        local fal = redis.call('HINCRBY', jkey, 'fal', 1)
+        local fal = math.floor(tonumber(redis.call('HGET', jkey, 'fal')) or 0) + 1
+        redis.call('HSET', jkey, 'fal', fal)
         local limit = tonumber(redis.call('HGET', jkey, 'rty')) or limits[q] or default_limit
         if fal > limit then
           redis.call('HSET', jkey, 'ded', now)

@@ -80,13 +80,25 @@ struct JobReads {
 
 }  // namespace
 
-void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
+std::vector<std::string> Claimer::unread_attempt_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& job : unread_) ids.push_back(job.attempt_id);
+    return ids;
+}
+
+void Claimer::read_again() {
+    if (unread_.empty() || !bookkeeping_.ready()) return;
+    ONYX_LOG(info, "reading {} claimed job hashes again after the reconnect", unread_.size());
+    read_jobs(std::exchange(unread_, {}), 0, true);
+}
+
+void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested, bool counted) {
     const onyx_background::Keys keys(settings_.ns);
     auto reads = std::make_shared<JobReads>();
     reads->pending = jobs.size();
     reads->lost.assign(jobs.size(), false);
     reads->jobs = std::move(jobs);
-    reading_ += static_cast<int>(reads->jobs.size());
+    if (!counted) reading_ += static_cast<int>(reads->jobs.size());
     for (size_t i = 0; i < reads->jobs.size(); ++i) {
         std::string key = keys.job(reads->jobs[i].job_id);
         bookkeeping_.command({"HGETALL", key}, [this, reads, i, requested, key](const redisReply* reply,
@@ -115,21 +127,28 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
             ready.reserve(reads->jobs.size());
             size_t lost = 0;
             for (size_t k = 0; k < reads->jobs.size(); ++k) {
-                if (reads->lost[k]) ++lost;
-                else ready.push_back(std::move(reads->jobs[k]));
+                if (!reads->lost[k]) {
+                    ready.push_back(std::move(reads->jobs[k]));
+                    continue;
+                }
+                // The attempt exists and stays this worker's: read it again once the link is back.
+                ++lost;
+                unread_.push_back(std::move(reads->jobs[k]));
             }
-            // Their attempts exist but this process will not run them: the orphan hand-back
-            // that follows every reconnect puts them back in ready ("Claim Lost").
             if (lost > 0)
-                ONYX_LOG(error, "reading {} claimed job hashes failed ({}); they are handed back once Redis is "
-                         "reachable again", lost, reads->lost_reason);
-            reading_ -= static_cast<int>(reads->jobs.size());
+                ONYX_LOG(warn, "reading {} claimed job hashes failed ({}); read again once Redis is reachable",
+                         lost, reads->lost_reason);
+            reading_ -= static_cast<int>(ready.size());
+            if (requested == 0) {  // a read_again: no claim to follow up
+                if (!ready.empty()) on_claimed_(std::move(ready));
+                return;
+            }
             claimed(std::move(ready), requested);
         });
     }
     // A full claim means a backlog: the next claim may go now, behind these reads on the same
     // connection, so its replies (and its jobs) come after them.
-    if (static_cast<int>(reads->jobs.size()) == requested) poke();
+    if (requested > 0 && static_cast<int>(reads->jobs.size()) == requested) poke();
 }
 
 void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {

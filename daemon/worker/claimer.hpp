@@ -55,13 +55,22 @@ public:
     /// Called when wake connection `index` comes (back) up: re-arms its BLMOVE if idle.
     void wake_link_ready(size_t index);
 
-    /// Jobs claimed whose hashes are still being read: the worker counts them as held.
+    /// Jobs claimed whose hashes are still being read, or wait to be read again after the link
+    /// dropped: the worker counts them as held.
     int reading() const { return reading_; }
+
+    /// Attempt ids of claimed jobs whose reads were cut by a dropped link: still this worker's,
+    /// so the orphan hand-back after a reconnect must leave them alone.
+    std::vector<std::string> unread_attempt_ids() const;
+
+    /// Reads again the job hashes a dropped link cut off. Call when the connection is back up,
+    /// after the orphan hand-back.
+    void read_again();
 
 private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
-    void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested);
+    void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested, bool counted = false);
     void claimed(std::vector<protocol::ClaimedJob> jobs, int requested);
     void arm_wake();
     void arm_one(size_t index);
@@ -80,7 +89,8 @@ private:
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
     bool claim_in_flight_ = false; ///< from the claim call until its reply; the next may follow
-    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited
+    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited, or unread_
+    std::vector<protocol::ClaimedJob> unread_; ///< reads cut by a dropped link, to send again
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
     bool logged_claim_error_ = false;

@@ -103,6 +103,7 @@ void Worker::hand_back_orphans() {
     argv.insert(argv.end(), config_.queues.begin(), config_.queues.end());
     for (auto& id : pool_->held_attempt_ids()) argv.push_back(std::move(id));
     for (auto& id : finisher_->pending_attempt_ids()) argv.push_back(std::move(id));
+    for (auto& id : claimer_->unread_attempt_ids()) argv.push_back(std::move(id));
     bookkeeping_->command(argv, [](const redisReply* reply, std::string_view) {
         if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
             ONYX_LOG(warn, "handed back {} attempts whose claim reply was lost", reply->integer);
@@ -119,6 +120,7 @@ void Worker::on_bookkeeping_ready() {
     ONYX_LOG(info, "worker {} ready: wrk {}", info_.worker_id, bookkeeping_->client_id());
     finisher_->flush();
     hand_back_orphans();
+    claimer_->read_again();
     claimer_->poke();
     if (!notified_ready_) {
         notified_ready_ = true;

@@ -74,7 +74,9 @@ void Worker::hand_back_unstarted(const std::vector<protocol::ClaimedJob>& jobs) 
 void Worker::check_stop() {
     if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
     // Jobs whose hashes are still being read come back through on_claimed, which hands them back.
-    if (held_ > 0 || claimer_->reading() > 0 || !(finisher_->drained() || !bookkeeping_->ready())) return;
+    if (held_ > 0 || (claimer_->reading() > 0 && bookkeeping_->ready()) ||
+        !(finisher_->drained() || !bookkeeping_->ready()))
+        return;
     uv_timer_stop(&stop_timer_);
     close_everything();
 }

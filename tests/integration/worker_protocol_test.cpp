@@ -261,6 +261,23 @@ TEST_F(WorkerProtocol, JobKeyThatIsNotAHashFailsAsInvalidJobAndTheWorkerGoesOn) 
     EXPECT_EQ(worker.stderr_text().find("recording"), std::string::npos) << worker.stderr_text();
 }
 
+// `fal` is the producer's hash too: a value that is not a number must not stop the finish
+// script halfway (the attempt out of processing, the job in neither retry nor dead).
+TEST_F(WorkerProtocol, FalThatIsNotANumberCountsAsZeroAndTheFailureIsRecordedWhole) {
+    Process worker = start_worker("default");
+    const std::string id = make_id(407);
+    redis_.command({"HSET", ns_key(kNs, "jobs", id), "que", "default", "cls", "Jobs::Fail", "arg", "{}", "qat",
+                    std::to_string(wall_ms()), "fal", "x", "rty", "0"});
+    redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id});
+    wait_until([&] { return !redis_.command({"ZSCORE", ns_key(kNs, "dead", "default"), id}).is_nil(); }, kDeadline,
+               "the job to be dead after its one allowed attempt");
+    EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "jobs", id), "fal"}), "1");
+    EXPECT_EQ(redis_.integer({"SCARD", ns_key(kNs, "processing", "default")}), 0);
+    EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "stats", "default"), "failed"}), "1");
+    EXPECT_EQ(worker.stderr_text().find("recording"), std::string::npos) << worker.stderr_text();
+    expect_running(worker);
+}
+
 TEST_F(WorkerProtocol, AnIdPushedThreeTimesRunsThreeTimesWithItsAttemptsLinked) {
     const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", "{}");
     redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id, id});

@@ -91,6 +91,12 @@ TEST(JobHash, NoFieldsMeansNoHashAndAbsentFieldsKeepDefaults) {
     EXPECT_EQ(bare.args_json, "{}") << "empty arg reads as {}";
     EXPECT_EQ(bare.failed_before, 0u);
     EXPECT_FALSE(bare.retry_limit.has_value());
+
+    ClaimedJob odd;
+    apply_job_hash(odd, {"cls", "C", "rty", "abc"});
+    EXPECT_FALSE(odd.retry_limit.has_value()) << "an rty that is not a number leaves the queue's limit";
+    apply_job_hash(odd, {"cls", "C", "rty", "3x"});
+    EXPECT_FALSE(odd.retry_limit.has_value());
 }
 
 TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
