@@ -2,7 +2,8 @@
 // - Redis stopped for 10 s under load (appendonly yes, so the data survives the stop) and
 //   started again on the same port: the same worker resumes by itself; worker and watcher each
 //   use < 2% of one core while Redis is down (utime + stime from /proc/<pid>/stat over the
-//   outage); every job has exactly one completed attempt and no attempt failed; the Naps that
+//   outage); every job has exactly one completed attempt and no attempt failed (but for a
+//   "Claim Lost" hand-back of a claim whose reply Redis never sent before stopping); the Naps that
 //   ran across the stop finished during the outage and their completions (fin inside the
 //   outage) were written once Redis was back.
 // - -OOM: with maxmemory below used memory (noeviction) the claim script is refused whole: the
@@ -61,14 +62,20 @@ std::string leftovers(RedisClient& redis) {
     return out;
 }
 
-// Every job of `ids` has exactly one completed attempt and nothing failed.
-void expect_each_completed_once(RedisClient& redis, const std::vector<std::string>& ids) {
+// Every job of `ids` has exactly one completed attempt and nothing failed. With
+// `claim_lost_ok`, a failed attempt may be a "Claim Lost" hand-back: a claim Redis ran just
+// before it stopped, whose reply never left it (protocol.md, "Lost claim replies"); its job
+// still completes exactly once.
+void expect_each_completed_once(RedisClient& redis, const std::vector<std::string>& ids,
+                                bool claim_lost_ok = false) {
     std::map<std::string, int> completed;
     for (const auto& a : list_attempts(redis, kNs, key("completed"))) ++completed[a.job];
     for (const auto& id : ids) EXPECT_EQ(completed.count(id) ? completed[id] : 0, 1) << "job " << id;
     EXPECT_EQ(completed.size(), ids.size());
-    for (const auto& a : list_attempts(redis, kNs, key("failed")))
+    for (const auto& a : list_attempts(redis, kNs, key("failed"))) {
+        if (claim_lost_ok && a.err == "Claim Lost") continue;
         ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
+    }
 }
 
 TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAndLosesNothing) {
@@ -122,7 +129,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
         60s);
     ASSERT_TRUE(settled) << timeout_message(60s, "every job to complete after Redis came back") << ": "
                          << leftovers(redis) << "\nworker stderr:\n" << worker.stderr_text();
-    expect_each_completed_once(redis, ids);
+    expect_each_completed_once(redis, ids, /*claim_lost_ok=*/true);
 
     // Completions that happened while Redis was down were kept and written afterwards.
     size_t during_outage = 0;
