@@ -3,6 +3,7 @@
 #include "cli/command_context.hpp"
 #include "cli/queue_discovery.hpp"
 #include "cli/table.hpp"
+#include "protocol/scripts.hpp"
 
 #include <fmt/format.h>
 
@@ -13,32 +14,19 @@ namespace {
 
 // Purge one batch of one sorted set. ARGV: ns, set key, hash kind ("attempts" or "jobs"),
 // cutoff ms, batch, set name, queue. Removes members scored at or before the cutoff from the
-// set and deletes their hashes in one step, so no reader finds an entry whose hash is half
-// gone. A completed attempt that is its job's latest (`latest:<q>`, or the `lat` field of
-// earlier versions) also deletes the job hash: the job is finished. Returns the number of
-// members removed.
-constexpr const char* kPurgeBatchScript = R"lua(
+// set and what each takes with it (protocol::kForgetRecordsLua, as the watcher's trim) in one
+// step, so no reader finds an entry whose hash is half gone: a completed attempt that is its
+// job's latest also deletes the finished job's hash. Returns the number of members removed.
+constexpr const char* kPurgeBatchBody = R"lua(
 local ns, set, kind, cutoff, batch = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local latest_key = ns .. ':latest:' .. ARGV[7]
 local ids = redis.call('ZRANGEBYSCORE', set, '-inf', cutoff, 'LIMIT', 0, batch)
 for _, id in ipairs(ids) do
-  local hash = ns .. ':' .. kind .. ':' .. id
   if kind == 'attempts' then
-    local job = redis.call('HGET', hash, 'job')
-    if job then
-      local jkey = ns .. ':jobs:' .. job
-      local latest = redis.call('HGET', latest_key, job)
-      if ARGV[6] == 'completed' and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
-        redis.call('DEL', jkey)
-        redis.call('HDEL', latest_key, job)
-      elseif latest == id and redis.call('TYPE', jkey).ok ~= 'hash' then
-        redis.call('HDEL', latest_key, job)
-      end
-    end
+    forget_attempt(ns, latest_key, id, ARGV[6] == 'completed')
   else
-    redis.call('HDEL', latest_key, id)
+    forget_dead_job(ns, latest_key, id)
   end
-  redis.call('DEL', hash)
   redis.call('ZREM', set, id)
 end
 return #ids
@@ -50,7 +38,8 @@ int64_t purge_set(CommandContext& ctx, const std::string& q, const std::string& 
                   int64_t cutoff) {
     int64_t total = 0;
     for (;;) {
-        auto reply = ctx.redis.command({"EVAL", kPurgeBatchScript, "0", ctx.keys.ns(), set, kind,
+        static const std::string script = std::string(protocol::kForgetRecordsLua) + kPurgeBatchBody;
+        auto reply = ctx.redis.command({"EVAL", script, "0", ctx.keys.ns(), set, kind,
                                         std::to_string(cutoff), std::to_string(kBatch), tag, q});
         total += integer_of(reply);
         if (integer_of(reply) < kBatch) return total;

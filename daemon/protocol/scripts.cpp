@@ -1,5 +1,7 @@
 #include "protocol/scripts.hpp"
 
+#include <string>
+
 namespace onyx::protocol {
 
 // Every redis.call costs about what a pipelined command does, and the Lua around it (ARGV
@@ -266,8 +268,36 @@ end
 return {#dead, failed, returned}
 )lua"};
 
-const Script kTrimScript{"trim", R"lua(#!lua flags=allow-oom
-local ns, now, batch = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+namespace {
+
+constexpr std::string_view kForgetLua = R"lua(-- What removing a record takes with it (shared by the trim script and the CLI's purge).
+-- An attempt: its hash; when it completed and is its job's latest (`latest:<q>`, or the `lat`
+-- field earlier versions wrote), the finished job's hash and link; when it is the latest of a
+-- job whose hash is gone, that link.
+local function forget_attempt(ns, latest_key, id, completed)
+  local akey = ns .. ':attempts:' .. id
+  local job = redis.call('HGET', akey, 'job')
+  if job then
+    local jkey = ns .. ':jobs:' .. job
+    local latest = redis.call('HGET', latest_key, job)
+    if completed and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
+      redis.call('DEL', jkey)
+      redis.call('HDEL', latest_key, job)
+    elseif latest == id and redis.call('TYPE', jkey).ok ~= 'hash' then
+      redis.call('HDEL', latest_key, job)
+    end
+  end
+  redis.call('DEL', akey)
+end
+-- A dead job: its hash and its link.
+local function forget_dead_job(ns, latest_key, id)
+  redis.call('DEL', ns .. ':jobs:' .. id)
+  redis.call('HDEL', latest_key, id)
+end
+)lua";
+
+// Built at start-up: the shebang must stay the first line.
+const std::string kTrimSource = "#!lua flags=allow-oom\n" + std::string(kForgetLua) + R"lua(local ns, now, batch = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local function policy(from)
   return {tonumber(ARGV[from]), tonumber(ARGV[from + 1]), tonumber(ARGV[from + 2]),
           tonumber(ARGV[from + 3]), tonumber(ARGV[from + 4]), tonumber(ARGV[from + 5])}
@@ -292,25 +322,7 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
     local key = ns .. sets[s][1] .. q
     local ids = oldest(key, sets[s][2], sets[s][3])
     for _, id in ipairs(ids) do
-      if s == 3 then
-        redis.call('DEL', ns .. ':jobs:' .. id)
-        redis.call('HDEL', latest_key, id)
-      else
-        local akey = ns .. ':attempts:' .. id
-        local job = redis.call('HGET', akey, 'job')
-        if job then
-          local jkey = ns .. ':jobs:' .. job
-          local latest = redis.call('HGET', latest_key, job)
-          if s == 1 and (latest == id or (not latest and redis.call('HGET', jkey, 'lat') == id)) then
-            -- The job's last attempt completed: the job is finished.
-            redis.call('DEL', jkey)
-            redis.call('HDEL', latest_key, job)
-          elseif latest == id and redis.call('TYPE', jkey).ok ~= 'hash' then
-            redis.call('HDEL', latest_key, job)
-          end
-        end
-        redis.call('DEL', akey)
-      end
+      if s == 3 then forget_dead_job(ns, latest_key, id) else forget_attempt(ns, latest_key, id, s == 1) end
     end
     if #ids > 0 then
       redis.call('ZREMRANGEBYRANK', key, 0, #ids - 1)
@@ -320,6 +332,12 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
   end
 end
 return {removed, more}
-)lua"};
+)lua";
+
+}  // namespace
+
+const std::string_view kForgetRecordsLua = kForgetLua;
+
+const Script kTrimScript{"trim", kTrimSource};
 
 }  // namespace onyx::protocol

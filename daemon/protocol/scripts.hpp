@@ -75,6 +75,12 @@ extern const Script kHeartbeatScript;
 /// queue instead of failing the whole call.
 extern const Script kPromoteScript;
 
+/// Lua text defining `forget_attempt(ns, latest_key, attempt id, completed)` and
+/// `forget_dead_job(ns, latest_key, job id)`: what removing a record takes with it (the rules
+/// are in kTrimScript's comment). Shared by kTrimScript and the CLI's purge so both remove the
+/// same things; paste it before the code that calls them.
+extern const std::string_view kForgetRecordsLua;
+
 /// Trim (retention): for every queue in `<ns>:queues`, removes the oldest members of
 /// `completed:<q>`, `failed:<q>` (attempt ids) and `dead:<q>` (job ids) that are older than the
 /// queue's age limit or beyond its count limit, at most `batch` per set per call, and deletes
