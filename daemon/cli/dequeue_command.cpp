@@ -1,6 +1,7 @@
 #include "cli/dequeue_command.hpp"
 
 #include "cli/command_context.hpp"
+#include "cli/job_records.hpp"
 
 #include <fmt/format.h>
 
@@ -41,10 +42,10 @@ int64_t code_of(const redis::Reply& reply) {
 
 // Why a job that exists is not waiting: claimed (its latest attempt runs), or its state.
 std::string not_waiting_reason(CommandContext& ctx, const std::string& id, const std::string& q) {
-    auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), id}, {"HGET", ctx.keys.latest(q), id},
-                                 {"HGET", ctx.keys.job(id), "lat"}});
-    if (r[0]->type == REDIS_REPLY_STRING) return "is dead (use `retry` or `purge`)";
-    const std::string latest(r[1]->type == REDIS_REPLY_STRING ? r[1].text() : r[2].text());
+    if (ctx.redis.command({"ZSCORE", ctx.keys.dead(q), id})->type == REDIS_REPLY_STRING)
+        return "is dead (use `retry` or `purge`)";
+    const auto job = read_job(ctx, id);
+    const std::string latest = job && job->latest_attempt ? *job->latest_attempt : std::string();
     if (!latest.empty() && integer_of(ctx.redis.command({"SISMEMBER", ctx.keys.processing(q), latest})) == 1)
         return fmt::format("already claimed by a worker (attempt {})", latest);
     return "already claimed by a worker, or finished: it is not in ready, scheduled or retry";

@@ -89,16 +89,18 @@ std::vector<std::string> Claimer::unread_attempt_ids() const {
 void Claimer::read_again() {
     if (unread_.empty() || !bookkeeping_.ready()) return;
     ONYX_LOG(info, "reading {} claimed job hashes again after the reconnect", unread_.size());
-    read_jobs(std::exchange(unread_, {}), 0, true);
+    read_jobs(std::exchange(unread_, {}), 0);
 }
 
-void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested, bool counted) {
+// `requested`: the count asked of the claim these jobs came from; 0 for a read again, whose
+// jobs are already counted in reading_ and whose claim was followed up long ago.
+void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
     const onyx_background::Keys keys(settings_.ns);
     auto reads = std::make_shared<JobReads>();
     reads->pending = jobs.size();
     reads->lost.assign(jobs.size(), false);
     reads->jobs = std::move(jobs);
-    if (!counted) reading_ += static_cast<int>(reads->jobs.size());
+    if (requested > 0) reading_ += static_cast<int>(reads->jobs.size());
     for (size_t i = 0; i < reads->jobs.size(); ++i) {
         std::string key = keys.job(reads->jobs[i].job_id);
         bookkeeping_.command({"HGETALL", key}, [this, reads, i, requested, key](const redisReply* reply,
@@ -139,7 +141,7 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested, b
                 ONYX_LOG(warn, "reading {} claimed job hashes failed ({}); read again once Redis is reachable",
                          lost, reads->lost_reason);
             reading_ -= static_cast<int>(ready.size());
-            if (requested == 0) {  // a read_again: no claim to follow up
+            if (requested == 0) {
                 if (!ready.empty()) on_claimed_(std::move(ready));
                 return;
             }

@@ -70,7 +70,7 @@ public:
 private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
-    void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested, bool counted = false);
+    void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested);
     void claimed(std::vector<protocol::ClaimedJob> jobs, int requested);
     void arm_wake();
     void arm_one(size_t index);
