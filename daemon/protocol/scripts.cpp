@@ -225,6 +225,11 @@ const Script kRecoverScript{"recover", R"lua(#!lua
 local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local limits = {}
 for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
+local class_retries = ns .. ':class_retries'
+-- A retry limit as the worker reads it: a whole number, anything else is absent.
+local function whole(text)
+  if text and string.match(text, '^%-?%d+$') then return tonumber(text) end
+end
 local dead = redis.call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
 if #dead == 0 then return {0, 0, 0} end
 local is_dead = {}
@@ -247,9 +252,12 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
       redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       local jkey = ns .. ':jobs:' .. (a[2] or '')
       if a[2] and redis.call('TYPE', jkey).ok == 'hash' then
-        local fal = math.floor(tonumber(redis.call('HGET', jkey, 'fal')) or 0) + 1
+        local job = redis.call('HMGET', jkey, 'fal', 'rty', 'cls')
+        local fal = math.floor(tonumber(job[1]) or 0) + 1
         redis.call('HSET', jkey, 'fal', fal)
-        local limit = tonumber(redis.call('HGET', jkey, 'rty')) or limits[q] or default_limit
+        -- The job's rty, else its class's (published by the workers), else the queue's.
+        local limit = whole(job[2]) or (job[3] and whole(redis.call('HGET', class_retries, job[3])))
+                      or limits[q] or default_limit
         if fal > limit then
           redis.call('HSET', jkey, 'ded', now)
           redis.call('ZADD', ns .. ':dead:' .. q, now, a[2])

@@ -6,6 +6,7 @@
 #include "support/clock.hpp"
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
+#include "worker/class_retries.hpp"
 #include "worker/job_policy.hpp"
 
 #include <onyx_background/client.hpp>
@@ -117,6 +118,7 @@ void Worker::on_bookkeeping_ready() {
     std::vector<std::string> sadd = {"SADD", keys_.queues()};
     sadd.insert(sadd.end(), config_.queues.begin(), config_.queues.end());
     bookkeeping_->command(sadd, [](const redisReply*, std::string_view) {});
+    publish_class_retries();
     ONYX_LOG(info, "worker {} ready: wrk {}", info_.worker_id, bookkeeping_->client_id());
     finisher_->flush();
     hand_back_orphans();
@@ -125,6 +127,17 @@ void Worker::on_bookkeeping_ready() {
     if (!notified_ready_) {
         notified_ready_ = true;
         support::notify_ready(status_line());
+    }
+}
+
+void Worker::publish_class_retries() {
+    if (!bookkeeping_->ready()) return;  // on_bookkeeping_ready publishes again
+    for (auto& command : class_retry_commands(config_.ns, *registry_)) {
+        bookkeeping_->command(command, [](const redisReply* reply, std::string_view error) {
+            if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)
+                ONYX_LOG(warn, "could not publish the plugin classes' retry limits for the watcher: {}",
+                         redis::failure_text(reply, error));
+        });
     }
 }
 

@@ -55,6 +55,7 @@ private:
     void on_main_ready(int64_t client_id);
     void on_bookkeeping_ready();
     void hand_back_orphans();
+    void publish_class_retries();
     void on_claimed(std::vector<protocol::ClaimedJob> jobs);
     void dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs);
     void finish_without_running(protocol::ClaimedJob job, std::string_view error_class, std::string message);

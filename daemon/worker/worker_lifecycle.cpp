@@ -25,7 +25,10 @@ void Worker::on_signal(int signum) {
 void Worker::reload_plugins() {
     // dlopen and init run on the loop; a reload is rare and operator-driven. PluginSet logs
     // the outcome; a failed reload keeps the current set.
-    if (plugins_.reload().ok) registry_ = plugins_.current();
+    if (plugins_.reload().ok) {
+        registry_ = plugins_.current();
+        publish_class_retries();
+    }
 }
 
 std::string Worker::status_line() const {

@@ -3,7 +3,7 @@
 // once its lease has run out (not before, and not much later: lease + watcher interval +
 // slack); each of its attempts is failed with err "Worker Timeout" and no fin/tim, each job runs
 // again and completes on another worker, and the dead worker leaves <ns>:workers and its
-// <ns>:worker:<wid> hash.
+// <ns>:worker:<wid> hash. And the limit a stale attempt obeys.
 #include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
@@ -36,10 +36,11 @@ constexpr auto kHeartbeat = 250ms;
 constexpr auto kWatcherInterval = 100ms;
 constexpr const char* kNs = "crashrec";
 
-std::string write_config(const TempDir& dir, const RedisServer& server) {
+std::string write_config(const TempDir& dir, const RedisServer& server,
+                         const std::string& plugin_dir = std::string(paths::example_plugin_dir)) {
     return write_onyx_config(dir, server, kNs,
                              "[worker]\nconcurrency = 4\nshutdown_timeout = 5s\nheartbeat_interval = 250ms\n"
-                             "lease = 2s\nplugins = " + std::string(paths::example_plugin_dir) +
+                             "lease = 2s\nplugins = " + plugin_dir +
                                  "\n[watcher]\ninterval = 100ms\n[queue.default]\nbackoff_base = 0\nbackoff_cap = 0\n"
                                  "backoff_jitter = 0\n[log]\nlevel = info\n");
 }
@@ -158,6 +159,44 @@ TEST_F(CrashRecovery, AWorkerFrozenPastItsLeaseDoesNotRecordItsStaleAttemptAsCom
     EXPECT_FALSE(stale_hash.count("fin")) << "the stale attempt got a fin";
     EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":stats:default", "completed"}), "1");
     EXPECT_EQ(a.terminate(10s), exited_with(0)) << a.stderr_text();
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
+// The watcher loads no plugins, yet a stale attempt obeys the limit a worker applies: the job's
+// `rty`, else its class's (Fixtures::NapNoRetry never retries; workers publish it in
+// <ns>:class_retries), else the queue's (25 here). A killed worker's attempt of a job without
+// `rty` is its last: the job goes to the dead set. One with `rty` 1 runs again.
+TEST_F(CrashRecovery, AStaleAttemptObeysItsClassRetryLimitAndTheJobsOwnBeatsIt) {
+    const std::string handlers_config = write_config(dir, server, std::string(paths::fixture_plugin_dir) + "/handlers");
+    Process watcher = start_onyx("watcher", handlers_config);
+    Process a = start_onyx("worker", handlers_config);
+    const std::string wid_a = wait_worker_registered(redis, kNs, a);
+    EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":class_retries", "Fixtures::NapNoRetry"}), "0");
+
+    onyx_background::Client producer({server.url(), kNs});
+    const std::string last = producer.enqueue({"Fixtures::NapNoRetry", R"({"sleep": 30})"});
+    onyx_background::JobRequest own_limit{"Fixtures::NapNoRetry", R"({"sleep": 3})"};
+    own_limit.retries = 1;
+    const std::string again = producer.enqueue(own_limit);
+    wait_until([&] { return list_attempts(redis, kNs, processing).size() == 2; }, 10s, "both naps to start");
+    ASSERT_EQ(a.kill9(), killed_by(SIGKILL));
+
+    const std::string dead = std::string(kNs) + ":dead:default";
+    wait_until([&] { return list_attempts(redis, kNs, failed).size() == 2; }, 15s,
+               "the watcher to fail the killed worker's 2 attempts");
+    EXPECT_TRUE(redis.optional_string({"ZSCORE", dead, last}).has_value())
+        << "a job whose class never retries was put back by the recovery";
+    EXPECT_EQ(redis.optional_string({"HGET", std::string(kNs) + ":jobs:" + last, "fal"}), "1");
+    EXPECT_TRUE(redis.optional_string({"HGET", std::string(kNs) + ":jobs:" + last, "ded"}).has_value());
+    EXPECT_FALSE(redis.optional_string({"ZSCORE", dead, again}).has_value()) << "the job's own rty was ignored";
+
+    Process b = start_onyx("worker", handlers_config);
+    wait_until([&] { return redis.integer({"ZCARD", completed}) == 1; }, 15s, "the job with rty 1 to run again");
+    const auto done = list_attempts(redis, kNs, completed);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done.front().job, again);
+    EXPECT_EQ(redis.integer({"LLEN", std::string(kNs) + ":ready:default"}), 0) << "the dead job was queued again";
+    EXPECT_EQ(b.terminate(10s), exited_with(0)) << b.stderr_text();
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
 }
 

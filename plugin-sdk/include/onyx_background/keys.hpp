@@ -63,6 +63,11 @@ public:
     /// Hash of job id -> the id of the job's latest attempt, per queue: written by every claim,
     /// read to link an attempt to the one before (`prv`); an entry leaves with its job.
     std::string latest(std::string_view queue) const { return make("latest", queue); }
+    /// Hash of job class name -> its plugin's retry limit (retries after the first attempt, a
+    /// whole number >= 0), for the classes whose plugin sets one. Written by every worker at
+    /// start and after a plugin reload (the last writer wins); read by the watcher's recovery,
+    /// which loads no plugins, so that a stale attempt obeys the same limit a worker would.
+    std::string class_retries() const { return ns_ + ":class_retries"; }
     /// Hash of counters per queue (`completed`, `failed`) that survive retention trimming.
     std::string stats(std::string_view queue) const { return make("stats", queue); }
 
