@@ -27,12 +27,14 @@ std::vector<protocol::ReplyValue> reply_values(const redisReply* reply) {
 
 }  // namespace
 
-Claimer::Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
+Claimer::Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection& bookkeeping,
                  std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
                  std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed)
     : settings_(std::move(settings)), bookkeeping_(bookkeeping), wake_(std::move(wake)),
       armed_(wake_.size(), false), unblocking_(wake_.size(), false), queue_paused_(wake_.size(), false),
-      free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)) {}
+      free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)),
+      resume_watch_(loop, bookkeeping, onyx_background::Keys(settings_.ns).paused(), settings_.queues,
+                    [this](const std::vector<size_t>& resumed) { on_resumed(resumed); }) {}
 
 void Claimer::poke() {
     if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
@@ -155,6 +157,7 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
 
 void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {
     idle_ = static_cast<int>(jobs.size()) < requested;
+    watch_for_resume();
     if (!jobs.empty()) on_claimed_(std::move(jobs));
     if (idle_) arm_wake();
     else poke();
@@ -171,10 +174,12 @@ void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, in
     // take them. The worker's periodic tick() claims again, so a lasting error costs one
     // claim per tick, never a busy loop.
     idle_ = false;
+    watch_for_resume();
 }
 
 void Claimer::pause(std::function<void(bool gave_back)> drained) {
     paused_ = true;
+    watch_for_resume();
     draining_ = true;
     on_drained_ = std::move(drained);
     drain_wakes();
@@ -233,16 +238,35 @@ void Claimer::wake_link_ready(size_t index) {
 }
 
 void Claimer::note_paused(const std::vector<bool>& paused) {
-    for (size_t i = 0; i < paused.size() && i < queue_paused_.size(); ++i) {
-        if (paused[i] != queue_paused_[i])
-            ONYX_LOG(info, "queue {} {}", settings_.queues[i], paused[i] ? "is paused: not claiming from it" : "resumed");
-        queue_paused_[i] = paused[i];
-    }
+    for (size_t i = 0; i < paused.size() && i < queue_paused_.size(); ++i) set_queue_paused(i, paused[i]);
 }
+
+void Claimer::set_queue_paused(size_t index, bool paused) {
+    if (paused != queue_paused_[index])
+        ONYX_LOG(info, "queue {} {}", settings_.queues[index], paused ? "is paused: not claiming from it" : "resumed");
+    queue_paused_[index] = paused;
+}
+
+// Only an idle worker needs the watch: a busy one claims again as soon as a slot frees, and
+// each claim reports which queues are paused. A quiet or stopping one claims nothing.
+void Claimer::watch_for_resume() {
+    if (idle_ && !paused_) resume_watch_.watch(queue_paused_);
+    else resume_watch_.stop();
+}
+
+void Claimer::on_resumed(const std::vector<size_t>& resumed) {
+    for (size_t index : resumed) set_queue_paused(index, false);
+    watch_for_resume();
+    // The claim arms the resumed queue's BLMOVE if it leaves the worker idle. When it cannot
+    // go now (a claim in flight, no free slot), that claim's reply or the next freed slot does.
+    poke();
+}
+
+void Claimer::close(std::function<void()> done) { resume_watch_.close(std::move(done)); }
 
 void Claimer::arm_one(size_t index) {
     // A paused queue gets no BLMOVE: it would move ids into the reservation list that the
-    // claim then leaves alone until the queue resumes. tick() notices a resume.
+    // claim then leaves alone until the queue resumes. The resume watch notices a resume.
     if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || free_slots_() <= 0) return;
     const onyx_background::Keys keys(settings_.ns);
     const std::string& queue = settings_.queues[index];

@@ -7,6 +7,9 @@
 
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
+#include "worker/resume_watch.hpp"
+
+#include <uv.h>
 
 #include <functional>
 #include <string>
@@ -23,13 +26,15 @@ struct ClaimSettings {
     int64_t block_timeout_ms = 2000; ///< BLMOVE timeout; re-armed while idle
 };
 
-/// Loop thread only.
+/// Loop thread only. Owns a uv timer (its ResumeWatch): call close() and wait for its callback
+/// before destroying it.
 class Claimer {
 public:
     /// `bookkeeping` runs the claim script; `wake[i]` blocks on queues[i] (same size as
     /// queues). `free_slots` says how many more jobs the worker may hold now; `on_claimed`
-    /// receives every batch of new attempts.
-    Claimer(ClaimSettings settings, redis::AsyncConnection& bookkeeping,
+    /// receives every batch of new attempts. `loop` runs the resume watch's timer. The
+    /// connections must outlive the claimer.
+    Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection& bookkeeping,
             std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
             std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed);
 
@@ -67,6 +72,10 @@ public:
     /// after the orphan hand-back.
     void read_again();
 
+    /// Closes the resume watch's timer; `done` runs once it is closed. Call at the very end,
+    /// after pause() (nothing claims or wakes after this).
+    void close(std::function<void()> done);
+
 private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
@@ -75,6 +84,9 @@ private:
     void arm_wake();
     void arm_one(size_t index);
     void note_paused(const std::vector<bool>& paused);
+    void set_queue_paused(size_t index, bool paused);
+    void watch_for_resume();
+    void on_resumed(const std::vector<size_t>& resumed);
     void drain_wakes();
     void finish_drain(bool gave_back);
 
@@ -94,6 +106,7 @@ private:
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
     bool logged_claim_error_ = false;
+    ResumeWatch resume_watch_; ///< runs while idle with a paused queue: nothing else would wake us
 };
 
 }  // namespace onyx::worker

@@ -56,7 +56,7 @@ void Worker::start() {
     std::vector<redis::AsyncConnection*> wake;
     for (auto& c : wake_) wake.push_back(c.get());
     ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
-    claimer_ = std::make_unique<Claimer>(settings, *bookkeeping_, wake, [this] { return free_slots(); },
+    claimer_ = std::make_unique<Claimer>(loop_, settings, *bookkeeping_, wake, [this] { return free_slots(); },
                                          [this](std::vector<protocol::ClaimedJob> jobs) { on_claimed(std::move(jobs)); });
 
     for (size_t i = 0; i < wake_.size(); ++i) {

@@ -135,6 +135,7 @@ void Worker::close_everything() {
         for (auto& c : wake_) c->close([] {});
         bookkeeping_->close([] {});
         pool_->close([] {});
+        claimer_->close([] {});
     };
     if (!bookkeeping_->ready()) return close_links();
     // Attempts of a claim whose job hashes are still being read are known to no one else.

@@ -54,6 +54,14 @@ protected:
 
     long long completed(const std::string& q) { return redis_.integer({"ZCARD", kNs + "completed:" + q}); }
 
+    // SMISMEMBER calls Redis has served so far (INFO commandstats; 0 before the first).
+    long long smismember_calls() {
+        const std::string info = redis_.get_string({"INFO", "commandstats"});
+        const std::string tag = "cmdstat_smismember:calls=";
+        const size_t at = info.find(tag);
+        return at == std::string::npos ? 0 : std::stoll(info.substr(at + tag.size()));
+    }
+
     // The job ids of the completed attempts of `q`.
     std::vector<std::string> completed_jobs(const std::string& q) {
         std::vector<std::string> jobs;
@@ -157,6 +165,29 @@ TEST_F(CliUnderWorker, PausedQueueKeepsItsJobsUntilResumed) {
     ASSERT_EQ(cli({"resume", "pq"}).stdout_text, "queue pq: resumed\n");
     wait_until([&] { return completed("pq") == 3; }, kDeadline, "the three jobs to run after resume");
     EXPECT_EQ(redis_.integer({"LLEN", kNs + "ready:pq"}), 0);
+}
+
+// A paused queue gets no wake-up BLMOVE, so a worker whose only queue is paused has nothing
+// blocked in Redis to wake it when the queue resumes. With a heartbeat tick 20 s away, the
+// job can run within the wait below only if the worker notices the resume by itself.
+TEST_F(CliUnderWorker, IdleWorkerNoticesAResumeLongBeforeItsNextTick) {
+    write_file_text(config_, "[worker]\nheartbeat_interval = 20s\nlease = 60s\n");
+    start_worker("pq");
+    ASSERT_EQ(cli({"pause", "pq"}).stdout_text, "queue pq: paused\n");
+    enqueue("p1", "pq", "Jobs::Noop");
+    const long long calls_before = smismember_calls();
+    EXPECT_FALSE(try_wait_until([&] { return completed("pq") > 0; }, 1000ms))
+        << "a worker ran a job of a paused queue";
+    ASSERT_EQ(cli({"resume", "pq"}).stdout_text, "queue pq: resumed\n");
+    wait_until([&] { return completed("pq") == 1; }, 5s,
+               "the job to run after resume (the worker's next heartbeat tick is about 18 s away)");
+    EXPECT_TRUE(worker_->is_running()) << worker_->stderr_text();
+    // The worker checked its paused queue (SMISMEMBER); with no queue paused now the checks
+    // stop. The finish of p1, whose script also calls SMISMEMBER, is already recorded.
+    const long long calls_after = smismember_calls();
+    EXPECT_GT(calls_after, calls_before);
+    EXPECT_FALSE(try_wait_until([&] { return smismember_calls() > calls_after; }, 1500ms))
+        << "the worker still checks for a resume while no queue is paused";
 }
 
 }  // namespace
