@@ -7,6 +7,8 @@
 #include "cli/table.hpp"
 
 #include <cstdio>
+#include <optional>
+#include <string>
 
 namespace onyx::cli {
 namespace {
@@ -16,12 +18,28 @@ struct DeadJob {
     RecentEntry entry;
     JobRecord job;
     AttemptRecord last;
+    bool not_a_hash = false; ///< the job key holds another type: listed, without a class
 };
+
+// One job key of another type must not hide the other dead jobs: its row says so instead.
+DeadJob read_one(CommandContext& ctx, const RecentEntry& e) {
+    try {
+        return {e, read_job(ctx, e.id).value_or(JobRecord{e.id, e.queue}), AttemptRecord{}};
+    } catch (const NotAJobHash&) {
+        return {e, JobRecord{e.id, e.queue}, AttemptRecord{}, true};
+    }
+}
+
+// The job's class; nullopt when its key is not a hash.
+std::optional<std::string> job_class(const DeadJob& d) {
+    if (d.not_a_hash) return std::nullopt;
+    return d.job.job_class;
+}
 
 std::vector<DeadJob> read_dead(CommandContext& ctx, const std::vector<RecentEntry>& entries) {
     std::vector<DeadJob> out;
     for (const auto& e : entries) {
-        DeadJob d{e, read_job(ctx, e.id).value_or(JobRecord{e.id, e.queue}), AttemptRecord{}};
+        DeadJob d = read_one(ctx, e);
         if (d.job.latest_attempt) {
             auto last = read_attempts(ctx, {*d.job.latest_attempt});
             if (!last.empty()) d.last = std::move(last.front());
@@ -35,7 +53,7 @@ void print_table(const std::vector<DeadJob>& dead, int64_t now) {
     Table table({{"died"}, {"queue"}, {"job"}, {"class"}, {"failures", true}, {"error"}, {"message"}});
     for (const auto& d : dead)
         table.add_row({format_age(d.entry.score_ms, now), d.entry.queue, d.entry.id,
-                       d.job.job_class.empty() ? "-" : d.job.job_class, std::to_string(d.job.failed_attempts),
+                       class_column(job_class(d)), std::to_string(d.job.failed_attempts),
                        Cell(d.last.error_class.empty() ? "-" : d.last.error_class, Colour::red),
                        d.last.message.empty() ? "-" : shorten(d.last.message, 60)});
     std::fputs(table.render(colour_wanted()).c_str(), stdout);
@@ -53,7 +71,7 @@ void print_dead_json(const std::vector<DeadJob>& dead, int64_t now) {
         json_member(w, "dead_ms", d.entry.score_ms);
         json_member(w, "queue", d.entry.queue);
         json_member(w, "job", d.entry.id);
-        json_member(w, "class", d.job.job_class);
+        json_member(w, "class", job_class(d));
         json_member(w, "failed_attempts", d.job.failed_attempts);
         json_member(w, "last_attempt", d.job.latest_attempt);
         json_member(w, "error_class", d.last.error_class);

@@ -8,15 +8,17 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 
 namespace onyx::cli {
 namespace {
 
-// One listed failure: the set entry, its attempt hash (when still there) and the job class.
+// One listed failure: the set entry, its attempt hash (when still there) and the job class
+// (nullopt when the job key is not a hash).
 struct Failure {
     RecentEntry entry;
     AttemptRecord attempt;
-    std::string job_class;
+    std::optional<std::string> job_class;
 };
 
 std::vector<Failure> read_failures(CommandContext& ctx, const std::vector<RecentEntry>& entries) {
@@ -39,7 +41,7 @@ void print_table(const std::vector<Failure>& failures, int64_t now) {
     Table table({{"failed"}, {"queue"}, {"job"}, {"class"}, {"error"}, {"message"}, {"attempt"}});
     for (const auto& f : failures)
         table.add_row({format_age(f.entry.score_ms, now), f.entry.queue, f.attempt.job_id.empty() ? "-" : f.attempt.job_id,
-                       f.job_class.empty() ? "-" : f.job_class, Cell(f.attempt.error_class, Colour::red),
+                       class_column(f.job_class), Cell(f.attempt.error_class, Colour::red),
                        f.attempt.message.empty() ? "-" : shorten(f.attempt.message, 60), f.entry.id});
     std::fputs(table.render(colour_wanted()).c_str(), stdout);
 }

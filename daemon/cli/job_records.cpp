@@ -2,6 +2,8 @@
 
 #include "protocol/attempt_records.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 namespace onyx::cli {
@@ -33,6 +35,11 @@ FieldMap to_map(const redis::Reply& reply) {
     const auto flat = reply.strings();
     for (size_t i = 0; i + 1 < flat.size(); i += 2) out[flat[i]] = flat[i + 1];
     return out;
+}
+
+// Redis's answer to a read of a key that holds another type.
+bool is_wrong_type(const redis::Reply& reply) {
+    return reply->type == REDIS_REPLY_ERROR && reply.text().starts_with("WRONGTYPE");
 }
 
 }  // namespace
@@ -77,8 +84,29 @@ std::string attempt_outcome(const AttemptRecord& attempt) {
     return attempt.finished_ms ? "completed" : "running";
 }
 
+std::string not_a_job_hash_text(std::string_view key, std::string_view redis_type) {
+    const std::string_view type = redis_type == "zset" ? "sorted set" : redis_type;
+    return fmt::format("{} is a {}, not a job hash", key, type);
+}
+
+std::string class_column(const std::optional<std::string>& job_class) {
+    if (!job_class) return "(not a hash)";
+    return job_class->empty() ? "-" : *job_class;
+}
+
 std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
-    auto fields = to_map(ctx.redis.command({"HGETALL", ctx.keys.job(id)}));
+    const std::string key = ctx.keys.job(id);
+    auto replies = ctx.redis.pipeline({{"HGETALL", key}});
+    if (is_wrong_type(replies[0])) {
+        // Say what the key holds instead of passing on Redis's WRONGTYPE text. A key deleted or
+        // rewritten as a hash since the read is read again.
+        const std::string type(ctx.redis.command({"TYPE", key}).text());
+        if (type == "none" || type == "hash") return read_job(ctx, id);
+        throw NotAJobHash(key, type);
+    }
+    if (replies[0]->type == REDIS_REPLY_ERROR)
+        throw redis::RedisError(fmt::format("Redis at {}: HGETALL failed: {}", ctx.redis.where(), replies[0].text()));
+    auto fields = to_map(replies[0]);
     if (fields.empty()) return std::nullopt;
     JobRecord job = decode_job(id, fields);
     // Our claim links the latest attempt in `latest:<q>`; a `lat` field is from earlier versions.
@@ -101,11 +129,16 @@ std::vector<AttemptRecord> read_attempts(CommandContext& ctx, const std::vector<
     return out;
 }
 
-std::vector<std::string> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids) {
+std::vector<std::optional<std::string>> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::vector<std::string>> commands;
     for (const auto& id : ids) commands.push_back({"HGET", ctx.keys.job(id), "cls"});
-    std::vector<std::string> out;
-    for (const auto& reply : ctx.redis.pipeline(commands)) out.emplace_back(reply.text());
+    std::vector<std::optional<std::string>> out;
+    for (const auto& reply : ctx.redis.pipeline(commands)) {
+        if (is_wrong_type(reply)) out.emplace_back(std::nullopt);
+        else if (reply->type == REDIS_REPLY_ERROR)
+            throw redis::RedisError(fmt::format("Redis at {}: HGET failed: {}", ctx.redis.where(), reply.text()));
+        else out.emplace_back(std::string(reply.text()));
+    }
     return out;
 }
 

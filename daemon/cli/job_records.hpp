@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onyx::cli {
@@ -56,13 +57,32 @@ AttemptRecord decode_attempt(const std::string& id, const FieldMap& fields);
 /// "running" (no fin, no err). Pure.
 std::string attempt_outcome(const AttemptRecord& attempt);
 
-/// The job hash, or nullopt when the key does not exist. Throws redis::RedisError.
+/// The sentence for a job key that holds something other than a hash, from Redis's TYPE name:
+/// "<key> is a string, not a job hash" ("zset" reads "sorted set"). Pure.
+std::string not_a_job_hash_text(std::string_view key, std::string_view redis_type);
+
+/// Thrown by read_job when `<ns>:jobs:<id>` exists but is not a hash (a producer wrote it with
+/// SET, LPUSH, ...): there is no job hash, so it ends a command with kExitNotFound.
+/// what() is not_a_job_hash_text().
+class NotAJobHash : public CliError {
+public:
+    NotAJobHash(std::string_view key, std::string_view redis_type)
+        : CliError(kExitNotFound, not_a_job_hash_text(key, redis_type)) {}
+};
+
+/// The class column of `failed` and `dead`: `job_class`, "-" when it is empty (hash gone or
+/// without `cls`), "(not a hash)" for nullopt (the job key holds another type). Pure.
+std::string class_column(const std::optional<std::string>& job_class);
+
+/// The job hash, or nullopt when the key does not exist. Throws NotAJobHash when the key holds
+/// another type, redis::RedisError for any other failure.
 std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id);
 
 /// The attempt hashes of `ids` in one pipeline; ids whose hash is gone are skipped.
 std::vector<AttemptRecord> read_attempts(CommandContext& ctx, const std::vector<std::string>& ids);
 
-/// `cls` of each job id, in one pipeline ("" when the hash is gone).
-std::vector<std::string> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids);
+/// `cls` of each job id, in one pipeline: "" when the hash is gone or has no `cls`, nullopt
+/// when the job key holds another type than a hash. Throws redis::RedisError.
+std::vector<std::optional<std::string>> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids);
 
 }  // namespace onyx::cli

@@ -309,6 +309,47 @@ TEST_F(CliGolden, NotFoundAndUsageExitCodes) {
     EXPECT_EQ(cli({"status", "--watch", "0"}).exit_code(), 2);
 }
 
+// A job key a producer wrote with SET: the worker failed its attempt as InvalidJob (with the
+// message it writes). Neither `job` nor `failed` nor `dead` passes on Redis's WRONGTYPE text.
+TEST_F(CliGolden, JobKeyThatIsNotAHashIsNamedWithWhatItHolds) {
+    redis_.command({"SET", kNs + "jobs:js", "x"});
+    hset(kNs + "attempts:a6", {"sta", ms(kT0 + 30), "job", "js", "wrk", "6", "que", "gamma", "wid", "w1", "fin",
+                               ms(kT0 + 31), "tim", "0.010", "err", "InvalidJob", "msg",
+                               "reading onyx-background:jobs:js failed: WRONGTYPE Operation against a key holding "
+                               "the wrong kind of value"});
+    redis_.command({"ZADD", kNs + "failed:gamma", ms(kT0 + 31), "a6"});
+    redis_.command({"ZADD", kNs + "dead:gamma", ms(kT0 + 31), "js"});
+
+    const auto job = cli({"job", "js"});
+    EXPECT_EQ(job.exit_code(), 1);
+    EXPECT_EQ(job.stderr_text, "onyx-background job: onyx-background:jobs:js is a string, not a job hash\n");
+    EXPECT_EQ(job.stdout_text, "");
+    redis_.command({"DEL", kNs + "jobs:jl"});
+    redis_.command({"RPUSH", kNs + "jobs:jl", "x"});
+    EXPECT_EQ(cli({"job", "jl", "--json"}).stderr_text,
+              "onyx-background job: onyx-background:jobs:jl is a list, not a job hash\n");
+
+    const auto failed = cli({"failed", "-q", "gamma"});
+    ASSERT_EQ(failed.exit_code(), 0) << failed.stderr_text;
+    EXPECT_EQ(normalise(failed.stdout_text, true), "failed  queue  job  class  error  message  attempt\n"
+              "<AGE>  gamma  js  (not a hash)  InvalidJob  reading onyx-background:jobs:js failed: WRONGTYPE Operation…  a6\n")
+        << failed.stdout_text;
+    const auto dead = cli({"dead", "-q", "gamma"});
+    ASSERT_EQ(dead.exit_code(), 0) << dead.stderr_text;
+    EXPECT_EQ(normalise(dead.stdout_text, true), "died  queue  job  class  failures  error  message\n"
+              "<AGE>  gamma  js  (not a hash)  0  -  -\n") << dead.stdout_text;
+
+    for (const char* command : {"failed", "dead"}) {
+        const auto r = cli({command, "-q", "gamma", "--json"});
+        ASSERT_EQ(r.exit_code(), 0) << command << ": " << r.stderr_text;
+        rapidjson::Document doc;
+        doc.Parse(r.stdout_text.c_str());
+        ASSERT_FALSE(doc.HasParseError()) << r.stdout_text;
+        ASSERT_EQ(doc[command].Size(), 1u) << r.stdout_text;
+        EXPECT_TRUE(doc[command][0]["class"].IsNull()) << r.stdout_text;
+    }
+}
+
 TEST_F(CliGolden, UnreachableRedisIsOneLineWithTheUrlPasswordHidden) {
     server_.kill9();
     const std::string url = "redis://:s3cret@127.0.0.1:" + std::to_string(server_.port()) + "/0";

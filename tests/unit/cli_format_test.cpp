@@ -80,5 +80,13 @@ TEST(CliRecords, DecodeJobAndAttemptWithOriginalFieldsOnly) {
     EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "ArgumentError"}, {"fin", "2"}})), "failed");
 }
 
+TEST(CliRecords, AJobKeyOfAnotherTypeIsNamedWithWhatItHolds) {
+    EXPECT_EQ(not_a_job_hash_text("ns:jobs:j", "string"), "ns:jobs:j is a string, not a job hash");
+    EXPECT_EQ(not_a_job_hash_text("ns:jobs:j", "zset"), "ns:jobs:j is a sorted set, not a job hash");
+    EXPECT_EQ(class_column(std::nullopt), "(not a hash)");
+    EXPECT_EQ(class_column(std::string()), "-");
+    EXPECT_EQ(class_column(std::string("Jobs::Nap")), "Jobs::Nap");
+}
+
 }  // namespace
 }  // namespace onyx::cli
