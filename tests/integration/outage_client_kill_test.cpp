@@ -101,9 +101,7 @@ TEST(OutageClientKill, KilledConnectionsDuringALongJobNeitherFailItAsStaleNorSto
     Process worker = start_onyx("worker", config);
     long long main_id = wait_worker_named(redis, 0, "the worker's named connections");
     wait_until([&] { return named(redis, "onyx-background-watcher").has_value(); }, 10s, "the watcher to connect");
-    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
-               "the worker to register");
-    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+    const std::string wid = wait_worker_registered(redis, kNs, worker);
 
     std::string nap_id;
     {

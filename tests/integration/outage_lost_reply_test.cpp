@@ -44,9 +44,7 @@ TEST(OutageLostReply, ClaimRunByRedisAfterTheWorkerGaveUpOnItStillCompletesTheJo
     RedisClient redis(server.port());
     Process watcher = start_onyx("watcher", config);
     Process worker = start_onyx("worker", config);
-    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
-               "the worker to register");
-    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+    const std::string wid = wait_worker_registered(redis, kNs, worker);
 
     // The job goes straight into the worker's reservation list, as its BLMOVE would put it,
     // and Redis stalls in the same breath, before the worker can claim it.

@@ -66,9 +66,7 @@ TEST(OutageRedisRestart, WorkerResumesLosesNothingFailsNoLiveJobAsStaleAndDoesNo
     RedisClient redis(server.port());
     Process watcher = start_onyx("watcher", config);
     Process worker = start_onyx("worker", config);
-    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, 10s,
-               "the worker to register");
-    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+    const std::string wid = wait_worker_registered(redis, kNs, worker);
 
     std::vector<onyx_background::JobRequest> requests(kJobs, {"Jobs::Noop"});
     for (size_t i = 0; i < kJobs; i += 10) {

@@ -85,9 +85,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
     RedisClient redis(server.port());
     Process watcher = start_onyx("watcher", config);
     Process worker = start_onyx("worker", config);
-    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
-               "the worker to register");
-    const std::string wid = redis.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+    const std::string wid = wait_worker_registered(redis, kNs, worker, kDeadline);
 
     // Noops and Naps of 1-3 s: the Naps running at the stop finish during the outage.
     constexpr size_t kJobs = 3000;
@@ -163,8 +161,7 @@ void refused_claims_then_recovery(const std::string& what, const std::function<v
     // queue is skipped by the claim and gets no BLMOVE.
     redis.command({"SADD", std::string(kNs) + ":paused", "default"});
     Process worker = start_onyx("worker", config);
-    wait_until([&] { return redis.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
-               "the worker to register");
+    wait_worker_registered(redis, kNs, worker, kDeadline);
     redis.command({"PEXPIRE", std::string(kNs) + ":paused", "2000"});
     onyx_background::Client producer({server.url(), kNs});
     const auto ids = producer.enqueue_many(std::vector<onyx_background::JobRequest>(500, {"Jobs::Noop"}));

@@ -72,9 +72,7 @@ protected:
                                      "[log]\nlevel = debug\n");
         watcher_.emplace(start_onyx("watcher", config_.string()));
         worker_.emplace(start_onyx("worker", config_.string()));
-        wait_until([&] { return redis_.integer({"ZCARD", std::string(kNs) + ":workers"}) == 1; }, kDeadline,
-                   "the worker to register");
-        wid_ = redis_.strings({"ZRANGE", std::string(kNs) + ":workers", "0", "-1"}).at(0);
+        wid_ = wait_worker_registered(redis_, kNs, *worker_, kDeadline);
     }
 
     std::string enqueue(const std::string& cls, const std::string& args) {
