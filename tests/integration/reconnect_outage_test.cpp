@@ -14,6 +14,7 @@
 #include "support/onyx_daemon.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
+#include "support/queue_state.hpp"
 #include "support/redis_client.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
@@ -27,7 +28,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,32 +50,6 @@ std::string write_config(const TempDir& dir, const RedisServer& server) {
                              "[worker]\nconcurrency = 8\nshutdown_timeout = 5s\nheartbeat_interval = 500ms\n"
                              "lease = 10s\nplugins = " + std::string(paths::example_plugin_dir) +
                                  "\n[watcher]\ninterval = 200ms\n[log]\nlevel = info\n");
-}
-
-std::string leftovers(RedisClient& redis) {
-    std::string out = "ready " + std::to_string(redis.integer({"LLEN", key("ready")})) + ", processing " +
-                      std::to_string(redis.integer({"SCARD", key("processing")})) + ", completed " +
-                      std::to_string(redis.integer({"ZCARD", key("completed")})) + ", failed " +
-                      std::to_string(redis.integer({"ZCARD", key("failed")}));
-    for (const auto& k : redis.strings({"KEYS", key("reserved", "*")}))
-        out += ", " + k + " " + std::to_string(redis.integer({"LLEN", k}));
-    return out;
-}
-
-// Every job of `ids` has exactly one completed attempt and nothing failed. With
-// `claim_lost_ok`, a failed attempt may be a "Claim Lost" hand-back: a claim Redis ran just
-// before it stopped, whose reply never left it (protocol.md, "Lost claim replies"); its job
-// still completes exactly once.
-void expect_each_completed_once(RedisClient& redis, const std::vector<std::string>& ids,
-                                bool claim_lost_ok = false) {
-    std::map<std::string, int> completed;
-    for (const auto& a : list_attempts(redis, kNs, key("completed"))) ++completed[a.job];
-    for (const auto& id : ids) EXPECT_EQ(completed.count(id) ? completed[id] : 0, 1) << "job " << id;
-    EXPECT_EQ(completed.size(), ids.size());
-    for (const auto& a : list_attempts(redis, kNs, key("failed"))) {
-        if (claim_lost_ok && a.err == "Claim Lost") continue;
-        ADD_FAILURE() << "attempt " << a.id << " of job " << a.job << " failed with '" << a.err << "'";
-    }
 }
 
 TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAndLosesNothing) {
@@ -126,8 +100,8 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
         },
         60s);
     ASSERT_TRUE(settled) << timeout_message(60s, "every job to complete after Redis came back") << ": "
-                         << leftovers(redis) << "\nworker stderr:\n" << worker.stderr_text();
-    expect_each_completed_once(redis, ids, /*claim_lost_ok=*/true);
+                         << queue_leftovers(redis, kNs) << "\nworker stderr:\n" << worker.stderr_text();
+    EXPECT_TRUE(each_completed_once(redis, kNs, ids, /*claim_lost_ok=*/true));
 
     // Completions that happened while Redis was down were kept and written afterwards.
     size_t during_outage = 0;
@@ -191,8 +165,8 @@ void refused_claims_then_recovery(const std::string& what, const std::function<v
     accept(redis);
     const bool done = try_wait_until([&] { return redis.integer({"ZCARD", key("completed")}) >= 500; }, kDeadline);
     ASSERT_TRUE(done) << timeout_message(kDeadline, "the 500 jobs to run once Redis accepts writes again") << ": "
-                      << leftovers(redis) << "\n" << worker.stderr_text();
-    expect_each_completed_once(redis, ids);
+                      << queue_leftovers(redis, kNs) << "\n" << worker.stderr_text();
+    EXPECT_TRUE(each_completed_once(redis, kNs, ids));
     EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
 }
 
