@@ -4,6 +4,7 @@
 #include "protocol/client_name.hpp"
 #include "protocol/scripts.hpp"
 #include "redis/async_connection.hpp"
+#include "redis/daemon_loop.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
@@ -210,23 +211,14 @@ void Watcher::stop() {
 }  // namespace
 
 int run_watcher(const config::Config& config) {
-    config::RedisEndpoint endpoint;
-    try {
-        endpoint = config::parse_redis_url(config.redis_url);
-    } catch (const std::exception& e) {
-        ONYX_LOG(error, "[redis] url: {}", e.what());
-        return 1;
-    }
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    {
-        Watcher watcher(&loop, config, endpoint);
-        watcher.start();
-        uv_run(&loop, UV_RUN_DEFAULT);
-    }
-    uv_loop_close(&loop);
-    ONYX_LOG(info, "watcher stopped");
-    return 0;
+    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const config::RedisEndpoint& endpoint) {
+        {
+            Watcher watcher(loop, config, endpoint);
+            watcher.start();
+            uv_run(loop, UV_RUN_DEFAULT);
+        }
+        ONYX_LOG(info, "watcher stopped");
+    });
 }
 
 }  // namespace onyx::watcher
