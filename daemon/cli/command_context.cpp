@@ -43,6 +43,16 @@ std::optional<int64_t> parse_integer(std::string_view text) {
     return value;
 }
 
+int64_t element_integer(const redis::Reply& reply, size_t i) {
+    const redisReply* e = reply->element[i];
+    return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
+}
+
+std::string element_text(const redis::Reply& reply, size_t i) {
+    const redisReply* e = reply->element[i];
+    return e->str != nullptr ? std::string(e->str, e->len) : std::string();
+}
+
 int64_t integer_of(const redis::Reply& reply) {
     if (reply->type == REDIS_REPLY_INTEGER) return reply->integer;
     if (reply->type == REDIS_REPLY_STRING) return parse_integer(reply.text()).value_or(0);

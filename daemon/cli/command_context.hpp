@@ -60,6 +60,14 @@ int run_guarded(std::string_view command, const std::function<int()>& body);
 /// An integer reply's value; 0 for nil; a bulk string is parsed as decimal (0 when not a number).
 int64_t integer_of(const redis::Reply& reply);
 
+/// Element `i` of an array reply (as a Lua script returns) when it is an integer, else 0.
+/// `i` must be below reply->elements (not checked). Reads only: safe from any thread.
+int64_t element_integer(const redis::Reply& reply, size_t i);
+
+/// The text of element `i` of an array reply (bulk string or status), "" for an element
+/// without text (nil, integer). `i` must be below reply->elements (not checked). Reads only.
+std::string element_text(const redis::Reply& reply, size_t i);
+
 /// Parses `text` as a whole decimal number; nullopt for empty or non-numeric text (a float
 /// like "12.5" gives its whole part).
 std::optional<int64_t> parse_integer(std::string_view text);

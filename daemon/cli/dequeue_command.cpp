@@ -30,16 +30,6 @@ redis.call('HDEL', ns .. ':latest:' .. q, id)
 return {1, q, where}
 )lua";
 
-std::string text_at(const redis::Reply& reply, size_t i) {
-    const redisReply* e = reply->element[i];
-    return e->str != nullptr ? std::string(e->str, e->len) : std::string();
-}
-
-int64_t code_of(const redis::Reply& reply) {
-    const redisReply* e = reply->element[0];
-    return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
-}
-
 // Why a job that exists is not waiting: claimed (its latest attempt runs), or its state.
 std::string not_waiting_reason(CommandContext& ctx, const std::string& id, const std::string& q) {
     if (ctx.redis.command({"ZSCORE", ctx.keys.dead(q), id})->type == REDIS_REPLY_STRING)
@@ -57,14 +47,14 @@ int run_dequeue_command(const config::Config& config, const std::string& job_id)
     return run_guarded("dequeue", [&]() -> int {
         CommandContext ctx(config);
         auto reply = ctx.redis.command({"EVAL", kDequeueScript, "0", ctx.keys.ns(), job_id});
-        const std::string queue = text_at(reply, 1);
-        switch (code_of(reply)) {
+        const std::string queue = element_text(reply, 1);
+        switch (element_integer(reply, 0)) {
         case 0: throw CliError(kExitNotFound, fmt::format("job {} not found", job_id));
         case 2: throw CliError(kExitNotFound, fmt::format("job {} (queue {}) {}", job_id, queue,
                                                           not_waiting_reason(ctx, job_id, queue)));
         default: break;
         }
-        std::printf("job %s: removed from %s:%s and deleted\n", job_id.c_str(), text_at(reply, 2).c_str(),
+        std::printf("job %s: removed from %s:%s and deleted\n", job_id.c_str(), element_text(reply, 2).c_str(),
                     queue.c_str());
         return kExitOk;
     });

@@ -55,19 +55,9 @@ return {moved, dropped, redis.call('ZCARD', dead)}
 
 constexpr int kBatch = 500;
 
-int64_t element(const redis::Reply& reply, size_t i) {
-    const redisReply* e = reply->element[i];
-    return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
-}
-
-std::string element_text(const redis::Reply& reply, size_t i) {
-    const redisReply* e = reply->element[i];
-    return e->str != nullptr ? std::string(e->str, e->len) : std::string();
-}
-
 int retry_one(CommandContext& ctx, const std::string& id) {
     auto reply = ctx.redis.command({"EVAL", kRetryOneScript, "0", ctx.keys.ns(), id});
-    const int64_t code = element(reply, 0);
+    const int64_t code = element_integer(reply, 0);
     const std::string queue = element_text(reply, 1);
     if (code == 0) throw CliError(kExitNotFound, fmt::format("job {} not found", id));
     if (code == 2)
@@ -83,10 +73,10 @@ void retry_queue(CommandContext& ctx, const std::string& q) {
     int64_t moved = 0, dropped = 0, remaining = 1;
     while (remaining > 0) {
         auto reply = ctx.redis.command({"EVAL", kRetryDeadBatchScript, "0", ctx.keys.ns(), q, std::to_string(kBatch)});
-        moved += element(reply, 0);
-        dropped += element(reply, 1);
-        remaining = element(reply, 2);
-        if (element(reply, 0) + element(reply, 1) == 0) break;
+        moved += element_integer(reply, 0);
+        dropped += element_integer(reply, 1);
+        remaining = element_integer(reply, 2);
+        if (element_integer(reply, 0) + element_integer(reply, 1) == 0) break;
     }
     std::printf("queue %s: %lld dead jobs -> ready", q.c_str(), static_cast<long long>(moved));
     if (dropped > 0) std::printf(", %lld without a job hash dropped", static_cast<long long>(dropped));
