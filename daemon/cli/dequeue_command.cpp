@@ -14,10 +14,13 @@ namespace {
 // BLMOVE) happens wholly before or wholly after it: either the id is still in ready/scheduled/
 // retry and is removed here, or a worker has it and nothing is touched. The job hash is
 // deleted only when the id was removed. Returns {code, queue, where}: 0 = no job hash,
-// 1 = removed from `where`, 2 = not waiting anywhere (claimed, finished or dead).
+// 1 = removed from `where`, 2 = not waiting anywhere (claimed, finished or dead), 3 = the job
+// key holds another type (given in place of the queue); nothing is touched then.
 constexpr const char* kDequeueScript = R"lua(
 local ns, id = ARGV[1], ARGV[2]
 local job = ns .. ':jobs:' .. id
+local kind = redis.call('TYPE', job).ok
+if kind ~= 'hash' and kind ~= 'none' then return {3, kind, ''} end
 local q = redis.call('HGET', job, 'que')
 if not q then return {0, '', ''} end
 local where = ''
@@ -50,6 +53,7 @@ int run_dequeue_command(const config::Config& config, const std::string& job_id)
         const std::string queue = element_text(reply, 1);
         switch (element_integer(reply, 0)) {
         case 0: throw CliError(kExitNotFound, fmt::format("job {} not found", job_id));
+        case 3: throw NotAJobHash(ctx.keys.job(job_id), queue);
         case 2: throw CliError(kExitNotFound, fmt::format("job {} (queue {}) {}", job_id, queue,
                                                           not_waiting_reason(ctx, job_id, queue)));
         default: break;

@@ -1,6 +1,7 @@
 #include "cli/retry_command.hpp"
 
 #include "cli/command_context.hpp"
+#include "cli/job_records.hpp"
 
 #include <fmt/format.h>
 
@@ -11,10 +12,13 @@ namespace {
 
 // Retry one job. ARGV: ns, job id. Atomic: the job leaves dead:<q> or retry:<q> and enters
 // ready:<q> in one step. Returns {code, queue, from}: code 0 = no job hash, 1 = moved,
-// 2 = the job is neither dead nor waiting for a retry.
+// 2 = the job is neither dead nor waiting for a retry, 3 = the job key holds another type
+// (given in place of the queue).
 constexpr const char* kRetryOneScript = R"lua(
 local ns, id = ARGV[1], ARGV[2]
 local job = ns .. ':jobs:' .. id
+local kind = redis.call('TYPE', job).ok
+if kind ~= 'hash' and kind ~= 'none' then return {3, kind, ''} end
 local q = redis.call('HGET', job, 'que')
 if not q then return {0, '', ''} end
 if redis.call('ZREM', ns .. ':dead:' .. q, id) == 1 then
@@ -60,6 +64,7 @@ int retry_one(CommandContext& ctx, const std::string& id) {
     const int64_t code = element_integer(reply, 0);
     const std::string queue = element_text(reply, 1);
     if (code == 0) throw CliError(kExitNotFound, fmt::format("job {} not found", id));
+    if (code == 3) throw NotAJobHash(ctx.keys.job(id), queue);
     if (code == 2)
         throw CliError(kExitNotFound,
                        fmt::format("job {} (queue {}) is neither dead nor waiting for a retry", id, queue));

@@ -119,9 +119,10 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
                 // The attempt exists and ends as a failure naming the key: final when the key is
                 // not a hash, retried for anything else (BUSY, LOADING, MASTERDOWN, ...).
                 const std::string_view text = redis::failure_text(reply, error);
-                job.read_error = fmt::format("reading {} failed: {}", key, text);
-                job.read_error_class = text.starts_with("WRONGTYPE") ? protocol::errors::kInvalidJob
-                                                                     : protocol::errors::kJobReadFailed;
+                const bool not_a_hash = text.starts_with("WRONGTYPE");
+                job.read_error = not_a_hash ? fmt::format("{} is not a job hash ({})", key, text)
+                                            : fmt::format("reading {} failed: {}", key, text);
+                job.read_error_class = not_a_hash ? protocol::errors::kInvalidJob : protocol::errors::kJobReadFailed;
             } else {
                 reads->lost[i] = true;
                 reads->lost_reason = std::string(error);

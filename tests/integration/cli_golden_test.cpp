@@ -310,13 +310,14 @@ TEST_F(CliGolden, NotFoundAndUsageExitCodes) {
 }
 
 // A job key a producer wrote with SET: the worker failed its attempt as InvalidJob (with the
-// message it writes). Neither `job` nor `failed` nor `dead` passes on Redis's WRONGTYPE text.
+// message it writes). None of `job`, `dequeue`, `retry`, `failed`, `dead` passes on Redis's
+// WRONGTYPE text as its own.
 TEST_F(CliGolden, JobKeyThatIsNotAHashIsNamedWithWhatItHolds) {
     redis_.command({"SET", kNs + "jobs:js", "x"});
     hset(kNs + "attempts:a6", {"sta", ms(kT0 + 30), "job", "js", "wrk", "6", "que", "gamma", "wid", "w1", "fin",
                                ms(kT0 + 31), "tim", "0.010", "err", "InvalidJob", "msg",
-                               "reading onyx-background:jobs:js failed: WRONGTYPE Operation against a key holding "
-                               "the wrong kind of value"});
+                               "onyx-background:jobs:js is not a job hash (WRONGTYPE Operation against a key "
+                               "holding the wrong kind of value)"});
     redis_.command({"ZADD", kNs + "failed:gamma", ms(kT0 + 31), "a6"});
     redis_.command({"ZADD", kNs + "dead:gamma", ms(kT0 + 31), "js"});
 
@@ -328,11 +329,20 @@ TEST_F(CliGolden, JobKeyThatIsNotAHashIsNamedWithWhatItHolds) {
     redis_.command({"RPUSH", kNs + "jobs:jl", "x"});
     EXPECT_EQ(cli({"job", "jl", "--json"}).stderr_text,
               "onyx-background job: onyx-background:jobs:jl is a list, not a job hash\n");
+    // dequeue and retry name it too, and leave it alone.
+    for (const char* command : {"dequeue", "retry"}) {
+        const auto r = cli({command, "js"});
+        EXPECT_EQ(r.exit_code(), 1) << command;
+        EXPECT_EQ(r.stderr_text, std::string("onyx-background ") + command +
+                                     ": onyx-background:jobs:js is a string, not a job hash\n");
+    }
+    EXPECT_EQ(redis_.get_string({"GET", kNs + "jobs:js"}), "x");
+    EXPECT_EQ(redis_.integer({"ZCARD", kNs + "dead:gamma"}), 1);
 
     const auto failed = cli({"failed", "-q", "gamma"});
     ASSERT_EQ(failed.exit_code(), 0) << failed.stderr_text;
     EXPECT_EQ(normalise(failed.stdout_text, true), "failed  queue  job  class  error  message  attempt\n"
-              "<AGE>  gamma  js  (not a hash)  InvalidJob  reading onyx-background:jobs:js failed: WRONGTYPE Operation…  a6\n")
+              "<AGE>  gamma  js  (not a hash)  InvalidJob  onyx-background:jobs:js is not a job hash (WRONGTYPE Operat…  a6\n")
         << failed.stdout_text;
     const auto dead = cli({"dead", "-q", "gamma"});
     ASSERT_EQ(dead.exit_code(), 0) << dead.stderr_text;
