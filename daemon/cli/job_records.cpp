@@ -53,7 +53,7 @@ JobRecord decode_job(const std::string& id, const FieldMap& fields) {
     if (args && !args->empty()) job.args = *args;
     job.enqueued_ms = number(fields, "qat");
     job.scheduled_ms = number(fields, "pat");
-    job.failed_attempts = number(fields, "fal").value_or(0);
+    job.failed_attempts = protocol::parse_failures(field(fields, "fal").value_or(""));
     job.retry_limit = number(fields, "rty");
     job.timeout_ms = number(fields, "tmo");
     job.latest_attempt = field(fields, "lat");

@@ -22,6 +22,13 @@ T parse_number(const ReplyValue& value) {
 
 }  // namespace
 
+uint32_t parse_failures(std::string_view text) {
+    uint32_t number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc() || end != text.data() + text.size() || number >= 1000000000u) return 0;
+    return number;
+}
+
 std::vector<std::string> claim_arguments(std::string_view script_sha, std::string_view ns,
                                          std::string_view worker_id, int64_t wrk, int64_t now_ms,
                                          const std::vector<std::string>& queues,
@@ -89,7 +96,7 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
         if (field == "cls") job.job_class = std::string(value);
         else if (field == "arg") job.args_json = value.empty() ? "{}" : std::string(value);
         else if (field == "qat") job.enqueued_at_ms = parse_number<int64_t>(value);
-        else if (field == "fal") job.failed_before = parse_number<uint32_t>(value);
+        else if (field == "fal") job.failed_before = parse_failures(value);
         else if (field == "tmo") job.timeout_ms = parse_number<int64_t>(value);
         else if (field == "rty") {
             // Not a whole number: as if absent (the queue's limit applies), as the watcher reads it.

@@ -76,6 +76,11 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
                        const std::vector<std::string>& attempt_ids, int64_t now_ms, ClaimResult& out,
                        std::string& error);
 
+/// A job's `fal` (failed attempts so far) as the worker, the CLI and every script read it
+/// (scripts.cpp, `failures`): decimal digits only, below 10^9; anything else (a sign, a
+/// fraction, an exponent, `inf`, text written by hand) counts as 0. Pure.
+uint32_t parse_failures(std::string_view text);
+
 /// Fills what `job` needs of its job hash from an HGETALL reply given as alternating field
 /// and value texts (views valid during the call). No fields = the hash does not exist
 /// (job_exists = false). Unknown fields are ignored; bad numbers read as 0, and an `rty` that

@@ -13,8 +13,9 @@ namespace onyx::protocol {
 // Only the scripts that give jobs back (hand_back, orphans, unreserve) and trim, which frees
 // memory, may run over the limit (allow-oom): a job must never be stranded for want of a few
 // bytes.
-// A job hash is written by any producer: its `fal` is read with tonumber (a non-number counts
-// as 0) and rewritten with HSET, never HINCRBY, whose error would stop a script halfway.
+// A job hash is written by any producer: its `fal` is read as the worker reads it (digits only,
+// below 10^9; anything else counts as 0: `failures`, one line in each script that needs it) and
+// rewritten with HSET, never HINCRBY, whose error would stop a script halfway.
 const Script kClaimScript{"claim", R"lua(#!lua
 local call = redis.call
 local ns, wid, wrk, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -72,6 +73,7 @@ return out
 
 const Script kFinishScript{"finish", R"lua(#!lua
 local call = redis.call
+local function failures(text) local n = tonumber(string.match(text or '', '^%d+$')) return (n and n < 1e9) and n or 0 end
 local ns = ARGV[1]
 local attempts_prefix, jobs_prefix = ns .. ':attempts:', ns .. ':jobs:'
 local recorded, i = 0, 2
@@ -111,7 +113,7 @@ while i <= #ARGV do
       call('HINCRBY', skey, 'failed', 1)
       local jkey = jobs_prefix .. job
       if call('TYPE', jkey).ok == 'hash' then
-        call('HSET', jkey, 'fal', math.floor(tonumber(call('HGET', jkey, 'fal')) or 0) + 1)
+        call('HSET', jkey, 'fal', failures(call('HGET', jkey, 'fal')) + 1)
         if retry_at ~= '' then
           call('ZADD', ns .. ':retry:' .. q, retry_at, job)
         else
@@ -128,6 +130,7 @@ return recorded
 )lua"};
 
 const Script kHandBackScript{"hand_back", R"lua(#!lua flags=allow-oom
+local function failures(text) local n = tonumber(string.match(text or '', '^%d+$')) return (n and n < 1e9) and n or 0 end
 local ns, now, err, msg, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
 local n = 0
 for i = 6, #ARGV, 3 do
@@ -139,7 +142,7 @@ for i = 6, #ARGV, 3 do
     if redis.call('TYPE', jkey).ok == 'hash' then
       redis.call('LPUSH', ns .. ':ready:' .. q, job)
       if count then
-        redis.call('HSET', jkey, 'fal', math.floor(tonumber(redis.call('HGET', jkey, 'fal')) or 0) + 1)
+        redis.call('HSET', jkey, 'fal', failures(redis.call('HGET', jkey, 'fal')) + 1)
         redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
       end
     end
@@ -222,6 +225,7 @@ return {promoted, more, next_due and string.format('%.0f', next_due) or ''}
 )lua"};
 
 const Script kRecoverScript{"recover", R"lua(#!lua
+local function failures(text) local n = tonumber(string.match(text or '', '^%d+$')) return (n and n < 1e9) and n or 0 end
 local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local limits = {}
 for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
@@ -253,7 +257,7 @@ for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
       local jkey = ns .. ':jobs:' .. (a[2] or '')
       if a[2] and redis.call('TYPE', jkey).ok == 'hash' then
         local job = redis.call('HMGET', jkey, 'fal', 'rty', 'cls')
-        local fal = math.floor(tonumber(job[1]) or 0) + 1
+        local fal = failures(job[1]) + 1
         redis.call('HSET', jkey, 'fal', fal)
         -- The job's rty, else its class's (published by the workers), else the queue's.
         local limit = whole(job[2]) or (job[3] and whole(redis.call('HGET', class_retries, job[3])))

@@ -278,6 +278,26 @@ TEST_F(WorkerProtocol, FalThatIsNotANumberCountsAsZeroAndTheFailureIsRecordedWho
     expect_running(worker);
 }
 
+// Numbers that Lua and C++ would read differently (an exponent, a fraction, a sign, too many
+// digits) count as 0 everywhere: the worker's attempt number and the script's `fal + 1` agree,
+// so the count goes on from 1 (before, "1e400" became "inf" and the job retried forever).
+TEST_F(WorkerProtocol, FalThatIsNotAWholeCountReadsAsZeroForTheWorkerAndTheScriptsAlike) {
+    Process worker = start_worker("default");
+    const std::vector<std::string> odd = {"1e400", "2.5", "-3", "99999999999999999999", "1000000000"};
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < odd.size(); ++i) {
+        ids.push_back(make_id(410 + static_cast<int>(i)));
+        redis_.command({"HSET", ns_key(kNs, "jobs", ids.back()), "que", "default", "cls", "Jobs::Fail", "arg", "{}",
+                        "qat", std::to_string(wall_ms()), "fal", odd[i], "rty", "0"});
+        redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), ids.back()});
+    }
+    wait_until([&] { return redis_.integer({"ZCARD", ns_key(kNs, "dead", "default")}) == static_cast<long long>(odd.size()); },
+               kDeadline, "every job to be dead after its one allowed attempt");
+    for (size_t i = 0; i < odd.size(); ++i)
+        EXPECT_EQ(redis_.optional_string({"HGET", ns_key(kNs, "jobs", ids[i]), "fal"}), "1") << "fal was " << odd[i];
+    expect_running(worker);
+}
+
 TEST_F(WorkerProtocol, AnIdPushedThreeTimesRunsThreeTimesWithItsAttemptsLinked) {
     const std::string id = push_raw_job(redis_, "default", "Jobs::Noop", "{}");
     redis_.command({"RPUSH", ns_key(kNs, "ready", "default"), id, id});

@@ -182,5 +182,13 @@ TEST(RetryPolicy, InvalidArgumentsIsPermanent) {
     EXPECT_FALSE(is_permanent_error("Timeout"));
 }
 
+TEST(ProtocolRecords, FailuresAreDigitsOnlyBelowABillionElseZero) {
+    EXPECT_EQ(parse_failures("0"), 0u);
+    EXPECT_EQ(parse_failures("7"), 7u);
+    EXPECT_EQ(parse_failures("999999999"), 999999999u);
+    for (const char* odd : {"", "x", "2.5", "1e400", "inf", "-3", "+3", " 3", "3 ", "1000000000", "99999999999999999999"})
+        EXPECT_EQ(parse_failures(odd), 0u) << odd;
+}
+
 }  // namespace
 }  // namespace onyx::protocol
