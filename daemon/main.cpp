@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
     onyx::cli::EnqueueRequest request;
     auto* enqueue = app.add_subcommand("enqueue", "enqueue a job and print its id");
     onyx::cli::add_common_flags(*enqueue, enqueue_flags);
+    enqueue->get_option("--queue")->description("the one queue to enqueue into (default: default; not [worker] queues)")->type_name("Q");
     enqueue->add_option("class", request.job_class, "job class, e.g. Jobs::Nap")->required();
     enqueue->add_option("args", request.args_json, "arguments as JSON text (default {})");
     enqueue->add_option("--in", request.in, "run after DURATION (500ms, 30s, 5m, 1h, 1d)");
