@@ -15,6 +15,9 @@ constexpr uint64_t kDeadlineTickMs = 100;
 
 std::string_view context_error(const redisAsyncContext* context) {
     if (context != nullptr && context->err != 0 && context->errstr[0] != '\0') return context->errstr;
+    // hiredis 0.14 calls the connect callback before it copies the socket's error (e.g.
+    // "Connection refused") from the inner context to the async one.
+    if (context != nullptr && context->c.err != 0 && context->c.errstr[0] != '\0') return context->c.errstr;
     return "connection lost";
 }
 

@@ -192,5 +192,21 @@ TEST(ReconnectOutage, ReadonlyReplicaRefusesTheClaimWholeAndTheWorkerRecoversAft
         [](RedisClient& redis) { redis.command({"REPLICAOF", "NO", "ONE"}); }, "READONLY");
 }
 
+// Nothing listens on the port: the daemons' one warning names the socket's error as the CLI
+// does ("Connection refused"), not a bare "connection lost".
+TEST(ReconnectOutage, ARefusedConnectionIsLoggedWithItsReason) {
+    const std::string url = "redis://127.0.0.1:" + std::to_string(find_free_port()) + "/0";
+    for (const char* role : {"watcher", "worker"}) {
+        std::vector<std::string> argv = {std::string(paths::onyx_bin), role, "-r", url};
+        if (std::string(role) == "worker") argv.insert(argv.end(), {"--plugins", std::string(paths::example_plugin_dir)});
+        Process daemon(argv);
+        wait_until([&] { return daemon.stderr_text().find("cannot connect to") != std::string::npos; }, 10s,
+                   std::string(role) + " to log that it cannot connect");
+        EXPECT_NE(daemon.stderr_text().find("cannot connect to " + url + ": Connection refused"), std::string::npos)
+            << daemon.stderr_text();
+        EXPECT_EQ(daemon.terminate(10s), exited_with(0)) << daemon.stderr_text();
+    }
+}
+
 }  // namespace
 }  // namespace onyx::test
