@@ -138,6 +138,41 @@ std::vector<std::string> finish_arguments(std::string_view script_sha, std::stri
     return argv;
 }
 
+std::vector<std::string> orphans_arguments(std::string_view script_sha, std::string_view ns,
+                                           std::string_view worker_id, int64_t now_ms, std::string_view message,
+                                           int room, const std::vector<std::string>& queues,
+                                           const std::vector<std::string>& known_attempt_ids) {
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", std::string(ns), std::string(worker_id),
+                                     std::to_string(now_ms), std::string(errors::kClaimLost), std::string(message),
+                                     std::to_string(std::max(room, 0)), std::to_string(queues.size())};
+    argv.insert(argv.end(), queues.begin(), queues.end());
+    argv.insert(argv.end(), known_attempt_ids.begin(), known_attempt_ids.end());
+    return argv;
+}
+
+bool parse_orphans_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
+                         OrphansResult& out, std::string& error) {
+    if (values.empty() || !values[0] || (values.size() - 1) % 4 != 0) {
+        error = fmt::format("orphans reply has {} values, not a count and then 4 per adopted attempt", values.size());
+        return false;
+    }
+    out.handed_back = parse_number<int64_t>(values[0]);
+    for (size_t i = 1; i < values.size(); i += 4) {
+        const auto queue_index = parse_number<size_t>(values[i]);
+        if (queue_index < 1 || queue_index > queues.size() || !values[i + 1] || !values[i + 2]) {
+            error = fmt::format("orphans reply block at value {} is malformed (queue index, attempt id, job id, sta)", i);
+            return false;
+        }
+        ClaimedJob job;
+        job.queue = queues[queue_index - 1];
+        job.attempt_id = *values[i + 1];
+        job.job_id = *values[i + 2];
+        job.started_at_ms = parse_number<int64_t>(values[i + 3]);
+        out.adopted.push_back(std::move(job));
+    }
+    return true;
+}
+
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,
                                              std::string_view error_class, std::string_view message,
                                              bool count_as_failure, const std::vector<ClaimedJob>& jobs) {

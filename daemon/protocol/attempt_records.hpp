@@ -48,7 +48,7 @@ inline constexpr std::string_view kInvalidJob = "InvalidJob"; ///< the job hash 
 inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
 inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
-inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's reply never arrived
+inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's reply never arrived, and the worker did not adopt it
 inline constexpr std::string_view kJobReadFailed = "JobReadFailed"; ///< Redis answered the job hash read with an error (retried)
 }  // namespace errors
 
@@ -91,6 +91,26 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
 /// queue, then each failure (protocol/scripts.hpp kFinishScript).
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts);
+
+/// EVALSHA argv of one orphans call (protocol/scripts.hpp kOrphansScript): adopts up to `room`
+/// of this worker's attempts not in `known_attempt_ids` (a negative room counts as 0) and hands
+/// the rest back with err "Claim Lost" and `message`.
+std::vector<std::string> orphans_arguments(std::string_view script_sha, std::string_view ns,
+                                           std::string_view worker_id, int64_t now_ms, std::string_view message,
+                                           int room, const std::vector<std::string>& queues,
+                                           const std::vector<std::string>& known_attempt_ids);
+
+/// What one orphans call did.
+struct OrphansResult {
+    std::vector<ClaimedJob> adopted; ///< queue, job id, attempt id and start time filled; read the job next
+    int64_t handed_back = 0;         ///< attempts failed as "Claim Lost", their jobs queued again
+};
+
+/// Decodes the orphans reply (the hand-back count, then per adopted attempt: its 1-based queue
+/// index into `queues`, attempt id, job id, `sta`). Returns false (and fills `error`) when the
+/// reply's shape is wrong.
+bool parse_orphans_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
+                         OrphansResult& out, std::string& error);
 
 /// EVALSHA argv of one hand-back call (protocol/scripts.hpp kHandBackScript).
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,

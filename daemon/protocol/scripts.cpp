@@ -10,9 +10,9 @@ namespace onyx::protocol {
 // travel to the finish script as 3 values each. Each starts with a `#!lua` shebang: Redis 7 then refuses a script that may
 // write as a whole when over maxmemory (-OOM), before it runs. Without it, a claim's LPOP
 // (which frees memory, so it is allowed) would run and the next HSET fail, losing the ids.
-// Only the scripts that give jobs back (hand_back, orphans, unreserve) and trim, which frees
-// memory, may run over the limit (allow-oom): a job must never be stranded for want of a few
-// bytes.
+// Only the scripts that give jobs back (hand_back, orphans, which writes nothing for what it
+// adopts, unreserve) and trim, which frees memory, may run over the limit (allow-oom): a job
+// must never be stranded for want of a few bytes.
 // A job hash is written by any producer: its `fal` is read as the worker reads it (digits only,
 // below 10^9; anything else counts as 0: `failures`, one line in each script that needs it) and
 // rewritten with HSET, never HINCRBY, whose error would stop a script halfway.
@@ -154,28 +154,38 @@ return n
 
 const Script kOrphansScript{"orphans", R"lua(#!lua flags=allow-oom
 local ns, wid, now, err, msg = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local nq = tonumber(ARGV[6])
+local room, nq = tonumber(ARGV[6]), tonumber(ARGV[7])
 local held = {}
-for i = 7 + nq, #ARGV do held[ARGV[i]] = true end
-local n = 0
+for i = 8 + nq, #ARGV do held[ARGV[i]] = true end
+local out = {0}
+local function hand_back(q, pkey, akey, aid, job)
+  redis.call('SREM', pkey, aid)
+  redis.call('HSET', akey, 'err', err, 'msg', msg)
+  redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
+  if job and redis.call('TYPE', ns .. ':jobs:' .. job).ok == 'hash' then
+    redis.call('LPUSH', ns .. ':ready:' .. q, job)
+  end
+  out[1] = out[1] + 1
+end
 for qi = 1, nq do
-  local q = ARGV[6 + qi]
+  local q = ARGV[7 + qi]
   local pkey = ns .. ':processing:' .. q
   for _, aid in ipairs(redis.call('SMEMBERS', pkey)) do
-    local akey = ns .. ':attempts:' .. aid
-    if not held[aid] and redis.call('HGET', akey, 'wid') == wid then
-      local job = redis.call('HGET', akey, 'job')
-      redis.call('SREM', pkey, aid)
-      redis.call('HSET', akey, 'err', err, 'msg', msg)
-      redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
-      if job and redis.call('TYPE', ns .. ':jobs:' .. job).ok == 'hash' then
-        redis.call('LPUSH', ns .. ':ready:' .. q, job)
+    if not held[aid] then
+      local akey = ns .. ':attempts:' .. aid
+      local a = redis.call('HMGET', akey, 'wid', 'job', 'sta')
+      if a[1] == wid and a[2] and room > 0 then
+        -- Adopted: the attempt stays as the lost claim wrote it; the worker reads the job and runs it.
+        room = room - 1
+        local n = #out
+        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = qi, aid, a[2], a[3] or ''
+      elseif a[1] == wid then
+        hand_back(q, pkey, akey, aid, a[2])
       end
-      n = n + 1
     end
   end
 end
-return n
+return out
 )lua"};
 
 const Script kUnreserveScript{"unreserve", R"lua(#!lua flags=allow-oom

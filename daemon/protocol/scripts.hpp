@@ -46,13 +46,16 @@ extern const Script kFinishScript;
 /// as the original's stale attempts) and enters `failed:<q>` scored by now. Returns the count.
 extern const Script kHandBackScript;
 
-/// Orphans: after a reconnect, hands back this worker's attempts that it does not know of:
-/// the attempts of a claim Redis ran but whose reply the worker never got (the connection
-/// dropped or the command timed out). Without this they would stay in `processing:<q>` for
-/// as long as the worker lives. ARGV: ns, worker id, now ms, err, message, queue count,
-/// queues..., then the attempt ids the worker holds. Each other attempt in `processing:<q>`
-/// whose `wid` is this worker is handed back as kHandBackScript does (not counted as a
-/// failure of the job). Returns the count.
+/// Orphans: after a reconnect, finds this worker's attempts that it does not know of: the
+/// attempts of a claim Redis ran but whose reply the worker never got (the connection dropped
+/// or the command timed out). Without this they would stay in `processing:<q>` for as long as
+/// the worker lives. ARGV: ns, worker id, now ms, err, message, room, queue count, queues...,
+/// then the attempt ids the worker holds. Each other attempt in `processing:<q>` whose `wid` is
+/// this worker is adopted, up to `room` of them: left as the claim wrote it and returned, for
+/// the worker to read its job and run it. The rest (over `room`, or without a `job` field) are
+/// handed back as kHandBackScript does (not counted as a failure of the job). Writes nothing
+/// for an adopted attempt. Returns {handed back count, then per adopted attempt: 1-based
+/// queue index, attempt id, job id, `sta`}.
 extern const Script kOrphansScript;
 
 /// Unreserve: moves every id of the worker's reservation lists back to the head of its

@@ -88,14 +88,52 @@ std::vector<std::string> Claimer::unread_attempt_ids() const {
     return ids;
 }
 
+void Claimer::adopt_orphans(std::vector<std::string> known, int room) {
+    if (!bookkeeping_.ready()) return;
+    for (auto& id : unread_attempt_ids()) known.push_back(std::move(id));
+    room = std::max(room, 0);
+    reading_ += room;
+    bookkeeping_.command(
+        protocol::orphans_arguments(bookkeeping_.script_sha("orphans"), settings_.ns, settings_.worker_id,
+                                    support::wall_ms(),
+                                    "the worker never got the reply of the claim that made this attempt and could "
+                                    "not take it over (it was not running, or had no free slot)",
+                                    room, settings_.queues, known),
+        [this, room](const redisReply* reply, std::string_view error) {
+            reading_ -= room;
+            on_orphans_reply(reply, error);
+            poke();
+        });
+}
+
+void Claimer::on_orphans_reply(const redisReply* reply, std::string_view error) {
+    if (reply == nullptr) return;  // the link dropped again: the next reconnect asks again
+    protocol::OrphansResult result;
+    std::string problem;
+    const bool array = reply->type == REDIS_REPLY_ARRAY;
+    if (!array || !protocol::parse_orphans_reply(reply_values(reply), settings_.queues, result, problem)) {
+        ONYX_LOG(error, "looking for attempts whose claim reply was lost failed: {}; asked again after the next "
+                 "reconnect", array ? std::string_view(problem) : redis::failure_text(reply, error));
+        return;
+    }
+    if (result.handed_back > 0)
+        ONYX_LOG(warn, "handed back {} attempts whose claim reply was lost, as {}", result.handed_back,
+                 protocol::errors::kClaimLost);
+    if (result.adopted.empty()) return;
+    ONYX_LOG(info, "took over {} attempts whose claim reply was lost", result.adopted.size());
+    // Counted here like a claim's reads: read_jobs with 0 leaves reading_ to its caller.
+    reading_ += static_cast<int>(result.adopted.size());
+    read_jobs(std::move(result.adopted), 0);
+}
+
 void Claimer::read_again() {
     if (unread_.empty() || !bookkeeping_.ready()) return;
     ONYX_LOG(info, "reading {} claimed job hashes again after the reconnect", unread_.size());
     read_jobs(std::exchange(unread_, {}), 0);
 }
 
-// `requested`: the count asked of the claim these jobs came from; 0 for a read again, whose
-// jobs are already counted in reading_ and whose claim was followed up long ago.
+// `requested`: the count asked of the claim these jobs came from; 0 for a read again or adopted
+// orphans, whose jobs the caller counted in reading_ and whose claim was followed up long ago.
 void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
     const onyx_background::Keys keys(settings_.ns);
     auto reads = std::make_shared<JobReads>();

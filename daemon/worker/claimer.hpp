@@ -61,15 +61,20 @@ public:
     void wake_link_ready(size_t index);
 
     /// Jobs claimed whose hashes are still being read, or wait to be read again after the link
-    /// dropped: the worker counts them as held.
+    /// dropped, plus the room held for an orphans call in flight: the worker counts them as held.
     int reading() const { return reading_; }
 
-    /// Attempt ids of claimed jobs whose reads were cut by a dropped link: still this worker's,
-    /// so the orphan hand-back after a reconnect must leave them alone.
-    std::vector<std::string> unread_attempt_ids() const;
+    /// After a reconnect, before read_again() and any claim: runs the orphans script, which
+    /// finds this worker's attempts that a claim made whose reply was lost. Up to `room` of them
+    /// are adopted: their jobs are read and passed to on_claimed like claimed ones; the rest
+    /// are handed back with err "Claim Lost". `known` lists the attempt ids the worker holds
+    /// outside the claimer (executor pool, unrecorded outcomes); the claimer adds its unread
+    /// ones. Until the reply, `room` counts in reading(), so no claim takes those slots. If the
+    /// call fails, the attempts wait for the next reconnect. Does nothing when not connected.
+    void adopt_orphans(std::vector<std::string> known, int room);
 
     /// Reads again the job hashes a dropped link cut off. Call when the connection is back up,
-    /// after the orphan hand-back.
+    /// after adopt_orphans().
     void read_again();
 
     /// Closes the resume watch's timer; `done` runs once it is closed. Call at the very end,
@@ -80,6 +85,8 @@ private:
     void claim(int count);
     void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
     void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested);
+    void on_orphans_reply(const redisReply* reply, std::string_view error);
+    std::vector<std::string> unread_attempt_ids() const;
     void claimed(std::vector<protocol::ClaimedJob> jobs, int requested);
     void arm_wake();
     void arm_one(size_t index);
@@ -101,7 +108,7 @@ private:
     std::function<int()> free_slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
     bool claim_in_flight_ = false; ///< from the claim call until its reply; the next may follow
-    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited, or unread_
+    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited, or unread_, + orphans room
     std::vector<protocol::ClaimedJob> unread_; ///< reads cut by a dropped link, to send again
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;

@@ -96,19 +96,20 @@ void Worker::on_main_ready(int64_t client_id) {
     bookkeeping_->set_client_name(protocol::fiber_client_name(client_id));
 }
 
-void Worker::hand_back_orphans() {
-    std::vector<std::string> argv = {"EVALSHA", bookkeeping_->script_sha("orphans"), "0", config_.ns, info_.worker_id,
-                                     std::to_string(support::wall_ms()), std::string(protocol::errors::kClaimLost),
-                                     "the worker never got the reply of the claim that made this attempt",
-                                     std::to_string(config_.queues.size())};
-    argv.insert(argv.end(), config_.queues.begin(), config_.queues.end());
-    for (auto& id : pool_->held_attempt_ids()) argv.push_back(std::move(id));
-    for (auto& id : finisher_->pending_attempt_ids()) argv.push_back(std::move(id));
-    for (auto& id : claimer_->unread_attempt_ids()) argv.push_back(std::move(id));
-    bookkeeping_->command(argv, [](const redisReply* reply, std::string_view) {
-        if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0)
-            ONYX_LOG(warn, "handed back {} attempts whose claim reply was lost", reply->integer);
-    });
+void Worker::adopt_orphans() {
+    std::vector<std::string> known = pool_->held_attempt_ids();
+    for (auto& id : finisher_->pending_attempt_ids()) known.push_back(std::move(id));
+    claimer_->adopt_orphans(std::move(known), orphan_room());
+}
+
+// A claim lost with its reply took at most the free slots of its time; since then no claim
+// reply came to fill slots, and none can while the orphans call is in flight (its room counts
+// as reading), so a running worker has room for every orphan. It skips free_slots()'s wait for
+// half a batch: these attempts exist already. A quiet or stopping worker starts nothing new
+// and gives them back.
+int Worker::orphan_room() const {
+    if (phase_ != Phase::running) return 0;
+    return config_.concurrency + config_.prefetch - held_ - claimer_->reading();
 }
 
 void Worker::on_bookkeeping_ready() {
@@ -121,7 +122,7 @@ void Worker::on_bookkeeping_ready() {
     publish_class_retries();
     ONYX_LOG(info, "worker {} ready: wrk {}", info_.worker_id, bookkeeping_->client_id());
     finisher_->flush();
-    hand_back_orphans();
+    adopt_orphans();
     claimer_->read_again();
     claimer_->poke();
     if (!notified_ready_) {

@@ -54,7 +54,8 @@ private:
     redis::AsyncOptions connection_options(std::string label, std::string name) const;
     void on_main_ready(int64_t client_id);
     void on_bookkeeping_ready();
-    void hand_back_orphans();
+    void adopt_orphans();
+    int orphan_room() const;
     void publish_class_retries();
     void on_claimed(std::vector<protocol::ClaimedJob> jobs);
     void dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs);

@@ -1,5 +1,5 @@
-// The pure protocol layer: claim/finish/hand-back argument encoding and claim reply decoding,
-// client names, times, retry backoff. No Redis.
+// The pure protocol layer: claim/finish/hand-back/orphans argument encoding, claim and orphans
+// reply decoding, client names, times, retry backoff. No Redis.
 #include "protocol/attempt_records.hpp"
 #include "protocol/client_name.hpp"
 #include "protocol/retry_policy.hpp"
@@ -130,6 +130,44 @@ TEST(HandBackArguments, TriplesInReverseSoLpushKeepsTheOrder) {
     auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {first, second});
     EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "5", "Shutdown", "msg", "0", "q", "a2",
                                               "j2", "q", "a1", "j1"}));
+}
+
+TEST(OrphansArguments, RoomThenQueuesThenKnownAttempts) {
+    auto argv = orphans_arguments("sha", "ns", "wid", 7, "msg", 3, {"a", "b"}, {"held-1", "held-2"});
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "wid", "7", "Claim Lost", "msg", "3", "2",
+                                              "a", "b", "held-1", "held-2"}));
+    EXPECT_EQ(orphans_arguments("sha", "ns", "wid", 7, "msg", -2, {"a"}, {})[8], "0") << "no room below 0";
+}
+
+TEST(OrphansReply, DecodesTheHandedBackCountAndEachAdoptedAttempt) {
+    OrphansResult result;
+    std::string error;
+    ASSERT_TRUE(parse_orphans_reply({std::string("1"), std::string("2"), std::string("att-1"), std::string("job-1"),
+                                     std::string("1500"), std::string("1"), std::string("att-2"), std::string("job-2"),
+                                     std::string("")},
+                                    {"q1", "q2"}, result, error))
+        << error;
+    EXPECT_EQ(result.handed_back, 1);
+    ASSERT_EQ(result.adopted.size(), 2u);
+    EXPECT_EQ(result.adopted[0].queue, "q2");
+    EXPECT_EQ(result.adopted[0].attempt_id, "att-1");
+    EXPECT_EQ(result.adopted[0].job_id, "job-1");
+    EXPECT_EQ(result.adopted[0].started_at_ms, 1500);
+    EXPECT_EQ(result.adopted[1].queue, "q1");
+    EXPECT_EQ(result.adopted[1].started_at_ms, 0) << "a missing sta reads as 0";
+}
+
+TEST(OrphansReply, RejectsMalformedShapes) {
+    auto rejects = [](std::vector<ReplyValue> values) {
+        OrphansResult result;
+        std::string error;
+        return !parse_orphans_reply(values, {"q"}, result, error) && !error.empty();
+    };
+    EXPECT_TRUE(rejects({}));
+    EXPECT_TRUE(rejects({std::nullopt}));
+    EXPECT_TRUE(rejects({std::string("0"), std::string("1"), std::string("att")}));
+    EXPECT_TRUE(rejects({std::string("0"), std::string("2"), std::string("att"), std::string("job"), std::string("1")}));
+    EXPECT_TRUE(rejects({std::string("0"), std::string("1"), std::nullopt, std::string("job"), std::string("1")}));
 }
 
 TEST(ClientName, EscapesWhatRedisRefuses) {
