@@ -93,6 +93,7 @@ void Claimer::adopt_orphans(std::vector<std::string> known, int room) {
     for (auto& id : unread_attempt_ids()) known.push_back(std::move(id));
     room = std::max(room, 0);
     reading_ += room;
+    orphans_settled_ = false;
     bookkeeping_.command(
         protocol::orphans_arguments(bookkeeping_.script_sha("orphans"), settings_.ns, settings_.worker_id,
                                     support::wall_ms(),
@@ -116,6 +117,7 @@ void Claimer::on_orphans_reply(const redisReply* reply, std::string_view error) 
                  "reconnect", array ? std::string_view(problem) : redis::failure_text(reply, error));
         return;
     }
+    orphans_settled_ = true;
     if (result.handed_back > 0)
         ONYX_LOG(warn, "handed back {} attempts whose claim reply was lost, as {}", result.handed_back,
                  protocol::errors::kClaimLost);

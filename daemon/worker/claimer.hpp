@@ -73,6 +73,12 @@ public:
     /// call fails, the attempts wait for the next reconnect. Does nothing when not connected.
     void adopt_orphans(std::vector<std::string> known, int room);
 
+    /// False from adopt_orphans() until its script replied (an error reply or a dropped link
+    /// leaves it false until a later call succeeds): until then processing may hold attempts
+    /// of this worker that no one here knows of, so the worker must not unregister (a watcher
+    /// recovers only registered workers).
+    bool orphans_settled() const { return orphans_settled_; }
+
     /// Reads again the job hashes a dropped link cut off. Call when the connection is back up,
     /// after adopt_orphans().
     void read_again();
@@ -110,6 +116,7 @@ private:
     bool claim_in_flight_ = false; ///< from the claim call until its reply; the next may follow
     int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited, or unread_, + orphans room
     std::vector<protocol::ClaimedJob> unread_; ///< reads cut by a dropped link, to send again
+    bool orphans_settled_ = true; ///< see orphans_settled(); a new worker id has no orphans
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
     bool logged_claim_error_ = false;

@@ -76,9 +76,10 @@ void Worker::hand_back_unstarted(const std::vector<protocol::ClaimedJob>& jobs) 
 
 void Worker::check_stop() {
     if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
-    // Jobs whose hashes are still being read come back through on_claimed, which hands them back.
-    if (held_ > 0 || (claimer_->reading() > 0 && bookkeeping_->ready()) ||
-        !(finisher_->drained() || !bookkeeping_->ready()))
+    // Jobs whose hashes are still being read come back through on_claimed, which hands them back;
+    // so do orphans adopted before the stop, and the orphans call hands back the others.
+    const bool answer_due = claimer_->reading() > 0 || !claimer_->orphans_settled();
+    if (held_ > 0 || (answer_due && bookkeeping_->ready()) || !(finisher_->drained() || !bookkeeping_->ready()))
         return;
     uv_timer_stop(&stop_timer_);
     close_everything();
@@ -138,8 +139,9 @@ void Worker::close_everything() {
         claimer_->close([] {});
     };
     if (!bookkeeping_->ready()) return close_links();
-    // Attempts of a claim whose job hashes are still being read are known to no one else.
-    if (claimer_->reading() > 0) keep_registration_ = true;
+    // Attempts of a claim whose job hashes are still being read are known to no one else, and
+    // so are orphans the orphans call did not settle.
+    if (claimer_->reading() > 0 || !claimer_->orphans_settled()) keep_registration_ = true;
     if (keep_registration_ || !finisher_->drained()) {
         ONYX_LOG(warn, "worker {} leaves its registry entry to expire: a watcher recovers what was not handed back",
                  info_.worker_id);
