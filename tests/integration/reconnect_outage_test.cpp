@@ -2,10 +2,10 @@
 // - Redis stopped for 10 s under load (appendonly yes, so the data survives the stop) and
 //   started again on the same port: the same worker resumes by itself; worker and watcher each
 //   use < 2% of one core while Redis is down (utime + stime from /proc/<pid>/stat over the
-//   outage); every job has exactly one completed attempt and no attempt failed (but for a
-//   "Claim Lost" hand-back of a claim whose reply Redis never sent before stopping); the Naps that
-//   ran across the stop finished during the outage and their completions (fin inside the
-//   outage) were written once Redis was back.
+//   outage); every job has exactly one completed attempt and no attempt failed (a claim whose
+//   reply Redis never sent before stopping is adopted, not handed back as "Claim Lost"); the
+//   Naps that ran across the stop finished during the outage and their completions (fin inside
+//   the outage) were written once Redis was back.
 // - -OOM: with maxmemory below used memory (noeviction) the claim script is refused whole: the
 //   queued jobs stay in ready:<q>, no attempt is written, the worker does not spin (< 5% CPU)
 //   and logs the refusal once, not per retry; after CONFIG SET maxmemory 0 every job runs once.
@@ -101,7 +101,7 @@ TEST(ReconnectOutage, RedisDownTenSecondsUnderLoadWorkerResumesWithoutSpinningAn
         60s);
     ASSERT_TRUE(settled) << timeout_message(60s, "every job to complete after Redis came back") << ": "
                          << queue_leftovers(redis, kNs) << "\nworker stderr:\n" << worker.stderr_text();
-    EXPECT_TRUE(each_completed_once(redis, kNs, ids, /*claim_lost_ok=*/true));
+    EXPECT_TRUE(each_completed_once(redis, kNs, ids));
 
     // Completions that happened while Redis was down were kept and written afterwards.
     size_t during_outage = 0;

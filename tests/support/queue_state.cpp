@@ -34,7 +34,7 @@ std::string queue_leftovers(RedisClient& redis, std::string_view ns) {
 }
 
 testing::AssertionResult each_completed_once(RedisClient& redis, std::string_view ns,
-                                             const std::vector<std::string>& ids, bool claim_lost_ok) {
+                                             const std::vector<std::string>& ids) {
     std::map<std::string, int> completed;
     for (const auto& a : list_attempts(redis, ns, ns_key(ns, "completed"))) ++completed[a.job];
     std::vector<std::string> problems;
@@ -45,10 +45,8 @@ testing::AssertionResult each_completed_once(RedisClient& redis, std::string_vie
     if (completed.size() != ids.size())
         problems.push_back(std::to_string(completed.size()) + " jobs have completed attempts, not " +
                      std::to_string(ids.size()));
-    for (const auto& a : list_attempts(redis, ns, ns_key(ns, "failed"))) {
-        if (claim_lost_ok && a.err == "Claim Lost") continue;
+    for (const auto& a : list_attempts(redis, ns, ns_key(ns, "failed")))
         problems.push_back("attempt " + a.id + " of job " + a.job + " failed with '" + a.err + "'");
-    }
     return result_of(problems);
 }
 

@@ -21,13 +21,12 @@ namespace onyx::test {
 std::string queue_leftovers(RedisClient& redis, std::string_view ns);
 
 /// Whether each job of `ids` has exactly one completed attempt in `<ns>:completed:default`,
-/// no other job has one, and no attempt in `<ns>:failed:default` failed. With
-/// `claim_lost_ok`, a failed attempt with err "Claim Lost" is allowed: a claim Redis ran just
-/// before it stopped, whose reply never left it (docs/protocol.md, "Lost claim replies"); its
-/// job still completes exactly once. Returns success, or a failure naming the first 20
+/// no other job has one, and no attempt in `<ns>:failed:default` failed (not even as "Claim
+/// Lost": a running worker adopts the attempts of a claim whose reply it lost,
+/// docs/protocol.md, "Lost claim replies"). Returns success, or a failure naming the first 20
 /// offending jobs and attempts; use it as EXPECT_TRUE(each_completed_once(...)). Throws
 /// std::runtime_error (from RedisClient) on a connection error. Not thread-safe.
 testing::AssertionResult each_completed_once(RedisClient& redis, std::string_view ns,
-                                             const std::vector<std::string>& ids, bool claim_lost_ok = false);
+                                             const std::vector<std::string>& ids);
 
 }  // namespace onyx::test
