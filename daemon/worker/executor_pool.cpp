@@ -68,6 +68,14 @@ std::vector<std::string> ExecutorPool::held_attempt_ids() const {
     return ids;
 }
 
+std::vector<std::string> ExecutorPool::running_attempt_ids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    ids.reserve(running_.size());
+    for (const JobRun* run : running_) ids.push_back(run->job.attempt_id);
+    return ids;
+}
+
 std::vector<protocol::ClaimedJob> ExecutorPool::running_jobs() const {
     std::lock_guard lock(mutex_);
     std::vector<protocol::ClaimedJob> jobs;

@@ -42,6 +42,10 @@ public:
     /// Attempt ids of every run queued or running. Loop thread.
     std::vector<std::string> held_attempt_ids() const;
 
+    /// Attempt ids of the runs whose handler a thread is executing now (timed-out ones
+    /// included: their handler still runs), at most one per thread. Any thread.
+    std::vector<std::string> running_attempt_ids() const;
+
     /// Copies of the jobs that threads are executing now. Loop thread.
     std::vector<protocol::ClaimedJob> running_jobs() const;
 

@@ -36,7 +36,7 @@ std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const 
             "host", host_name(), "pid", std::to_string(getpid()), "queues", join(info.queues),
             "concurrency", std::to_string(info.concurrency), "started", std::to_string(info.started_at_ms),
             "beat", std::to_string(now_ms), "busy", std::to_string(stats.busy), "done", std::to_string(stats.done),
-            "state", stats.state, "version", ONYX_VERSION};
+            "state", stats.state, "version", ONYX_VERSION, "run", join(stats.running)};
 }
 
 std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info) {

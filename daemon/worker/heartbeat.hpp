@@ -24,6 +24,9 @@ struct WorkerInfo {
 /// Live numbers written with each beat.
 struct WorkerStats {
     int busy = 0;          ///< handlers running now
+    /// Attempt ids of those handlers, written as `run`: a watcher recovering this worker
+    /// counts only these attempts as failed (docs/protocol.md, "Recovery").
+    std::vector<std::string> running;
     uint64_t done = 0;     ///< attempts finished by this process
     std::string state;     ///< running, quiet or stopping
 };

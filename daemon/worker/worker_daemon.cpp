@@ -259,7 +259,10 @@ void Worker::check_timeouts() {
 }
 
 void Worker::beat() {
-    send_heartbeat(*bookkeeping_, info_, {pool_->running(), done_, std::string(phase_name(phase_))});
+    // One snapshot gives both: `busy` is the number of attempts in `run`.
+    std::vector<std::string> running = pool_->running_attempt_ids();
+    const int busy = static_cast<int>(running.size());
+    send_heartbeat(*bookkeeping_, info_, {busy, std::move(running), done_, std::string(phase_name(phase_))});
 }
 
 void Worker::tick() {
