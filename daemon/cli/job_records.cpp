@@ -80,6 +80,7 @@ AttemptRecord decode_attempt(const std::string& id, const FieldMap& fields) {
 std::string attempt_outcome(const AttemptRecord& attempt) {
     if (attempt.error_class == protocol::errors::kWorkerTimeout) return "timed out";
     if (attempt.error_class == protocol::errors::kShutdown) return "handed back";
+    if (attempt.error_class == protocol::errors::kWorkerLost) return "put back";
     if (!attempt.error_class.empty()) return "failed";
     return attempt.finished_ms ? "completed" : "running";
 }

@@ -53,8 +53,8 @@ JobRecord decode_job(const std::string& id, const FieldMap& fields);
 /// Decodes an attempt hash; numbers that do not parse are absent.
 AttemptRecord decode_attempt(const std::string& id, const FieldMap& fields);
 
-/// "completed", "failed", "timed out" (err Worker Timeout), "handed back" (err Shutdown) or
-/// "running" (no fin, no err). Pure.
+/// "completed", "failed", "timed out" (err Worker Timeout), "handed back" (err Shutdown),
+/// "put back" (err Worker Lost) or "running" (no fin, no err). Pure.
 std::string attempt_outcome(const AttemptRecord& attempt);
 
 /// The sentence for a job key that holds something other than a hash, from Redis's TYPE name:

@@ -46,6 +46,8 @@ inline constexpr std::string_view kUnknownJobClass = "UnknownJobClass";  ///< no
 inline constexpr std::string_view kInvalidArguments = "InvalidArguments"; ///< `arg` is not JSON
 inline constexpr std::string_view kInvalidJob = "InvalidJob"; ///< the job hash has no `cls`
 inline constexpr std::string_view kWorkerTimeout = "Worker Timeout";     ///< stale (original's text)
+/// Stale, but not running at its worker's last beat: put back without counting (watcher).
+inline constexpr std::string_view kWorkerLost = "Worker Lost";
 inline constexpr std::string_view kShutdown = "Shutdown"; ///< handed back by a worker stopping
 inline constexpr std::string_view kTimeout = "Timeout";   ///< ran past its timeout
 inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's reply never arrived, and the worker did not adopt it

@@ -236,58 +236,91 @@ return {promoted, more, next_due and string.format('%.0f', next_due) or ''}
 
 const Script kRecoverScript{"recover", R"lua(#!lua
 local function failures(text) local n = tonumber(string.match(text or '', '^%d+$')) return (n and n < 1e9) and n or 0 end
+local call = redis.call
 local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local limits = {}
 for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local class_retries = ns .. ':class_retries'
+local lost_msg = msg .. '; the attempt was not running at its last heartbeat (waiting for an executor, or started since): not counted'
+local again_msg = msg .. '; the attempt was not running at its last heartbeat, but counted: the job was put back uncounted once before'
 -- A retry limit as the worker reads it: a whole number, anything else is absent.
 local function whole(text)
   if text and string.match(text, '^%-?%d+$') then return tonumber(text) end
 end
-local dead = redis.call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
-if #dead == 0 then return {0, 0, 0} end
-local is_dead = {}
-for _, wid in ipairs(dead) do is_dead[wid] = true end
-local failed, returned = 0, 0
-for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+-- The set of attempts a dead worker's last beat listed as running (`run`), or false when it
+-- is unknown (the hash expired, or a worker that does not write `run`): then all count.
+local function running_at_last_beat(wid)
+  local run = call('HGET', ns .. ':worker:' .. wid, 'run')
+  if not run then return false end
+  local set = {}
+  for aid in string.gmatch(run, '[^,]+') do set[aid] = true end
+  return set
+end
+local died = 0
+-- A counted recovery: fal + 1, then the job runs again at the head of ready, or is dead when
+-- past its limit: its rty, else its class's (published by the workers), else the queue's.
+local function charge(q, jkey, id, job)
+  local fal = failures(job[1]) + 1
+  call('HSET', jkey, 'fal', fal)
+  local limit = whole(job[2]) or (job[3] and whole(call('HGET', class_retries, job[3]))) or limits[q] or default_limit
+  if fal > limit then
+    call('HSET', jkey, 'ded', now)
+    call('ZADD', ns .. ':dead:' .. q, now, id)
+    died = died + 1
+  else
+    call('LPUSH', ns .. ':ready:' .. q, id)
+  end
+end
+-- Fails one attempt of a dead worker. `ran` says it was running at the worker's last beat (or
+-- that this is unknown). One that was not is put back without counting, once per job (`unc`):
+-- a job that kills its worker within a beat of starting is counted from its second time on.
+-- Returns true when the attempt was counted.
+local function recover_attempt(q, aid, id, ran)
+  local jkey = ns .. ':jobs:' .. (id or '')
+  local job = (id and call('TYPE', jkey).ok == 'hash') and call('HMGET', jkey, 'fal', 'rty', 'cls', 'unc') or nil
+  local counted, text = ran, msg
+  if not ran then
+    if job and (tonumber(job[4]) or 0) >= 1 then counted, text = true, again_msg else text = lost_msg end
+  end
+  call('HSET', ns .. ':attempts:' .. aid, 'err', counted and 'Worker Timeout' or 'Worker Lost', 'msg', text)
+  call('ZADD', ns .. ':failed:' .. q, now, aid)
+  if counted then call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1) end
+  if job and counted then
+    charge(q, jkey, id, job)
+  elseif job then
+    call('HSET', jkey, 'unc', 1)
+    call('LPUSH', ns .. ':ready:' .. q, id)
+  end
+  return counted
+end
+local dead = call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
+if #dead == 0 then return {0, 0, 0, 0, 0} end
+local running = {}
+for _, wid in ipairs(dead) do running[wid] = running_at_last_beat(wid) end
+local failed, returned, lost = 0, 0, 0
+for _, q in ipairs(call('SMEMBERS', ns .. ':queues')) do
   local ready = ns .. ':ready:' .. q
   for _, wid in ipairs(dead) do
     local rkey = ns .. ':reserved:' .. wid .. ':' .. q
-    while redis.call('LMOVE', rkey, ready, 'RIGHT', 'LEFT') do returned = returned + 1 end
+    while call('LMOVE', rkey, ready, 'RIGHT', 'LEFT') do returned = returned + 1 end
   end
   local pkey = ns .. ':processing:' .. q
-  for _, aid in ipairs(redis.call('SMEMBERS', pkey)) do
-    local akey = ns .. ':attempts:' .. aid
-    local a = redis.call('HMGET', akey, 'wid', 'job')
-    if a[1] and is_dead[a[1]] then
-      redis.call('SREM', pkey, aid)
-      redis.call('HSET', akey, 'err', 'Worker Timeout', 'msg', msg)
-      redis.call('ZADD', ns .. ':failed:' .. q, now, aid)
-      redis.call('HINCRBY', ns .. ':stats:' .. q, 'failed', 1)
-      local jkey = ns .. ':jobs:' .. (a[2] or '')
-      if a[2] and redis.call('TYPE', jkey).ok == 'hash' then
-        local job = redis.call('HMGET', jkey, 'fal', 'rty', 'cls')
-        local fal = failures(job[1]) + 1
-        redis.call('HSET', jkey, 'fal', fal)
-        -- The job's rty, else its class's (published by the workers), else the queue's.
-        local limit = whole(job[2]) or (job[3] and whole(redis.call('HGET', class_retries, job[3])))
-                      or limits[q] or default_limit
-        if fal > limit then
-          redis.call('HSET', jkey, 'ded', now)
-          redis.call('ZADD', ns .. ':dead:' .. q, now, a[2])
-        else
-          redis.call('LPUSH', ready, a[2])
-        end
-      end
-      failed = failed + 1
+  for _, aid in ipairs(call('SMEMBERS', pkey)) do
+    local a = call('HMGET', ns .. ':attempts:' .. aid, 'wid', 'job')
+    -- A set or false for a dead worker's attempt, nil for a live worker's (or no wid).
+    local beat = nil
+    if a[1] then beat = running[a[1]] end
+    if beat ~= nil then
+      call('SREM', pkey, aid)
+      if recover_attempt(q, aid, a[2], beat == false or beat[aid] == true) then failed = failed + 1 else lost = lost + 1 end
     end
   end
 end
 for _, wid in ipairs(dead) do
-  redis.call('ZREM', ns .. ':workers', wid)
-  redis.call('DEL', ns .. ':worker:' .. wid)
+  call('ZREM', ns .. ':workers', wid)
+  call('DEL', ns .. ':worker:' .. wid)
 end
-return {#dead, failed, returned}
+return {#dead, failed, returned, lost, died}
 )lua"};
 
 namespace {

@@ -97,13 +97,17 @@ extern const std::string_view kForgetRecordsLua;
 extern const Script kTrimScript;
 
 /// Recover: for each worker whose lease in `<ns>:workers` ended before now (at most `batch`
-/// workers per call), puts its reserved ids back at the head of their `ready:<q>`, fails its
-/// attempts in `processing:<q>` with err "Worker Timeout" (no fin/tim, as the original; the
-/// job's `fal` + 1 and `stats:<q>` failed + 1) and puts their jobs back at the head of
-/// `ready:<q>` (or, when the job has used up its retries — `rty`, else the queue's limit, else
-/// the default — into `dead:<q>`), then removes the worker from the registry.
+/// workers per call), puts its reserved ids back at the head of their `ready:<q>` and fails its
+/// attempts in `processing:<q>` (no fin/tim, as the original's stale attempts). An attempt
+/// its worker's last beat listed in `run` (or every attempt, when that hash is gone or has no
+/// `run`) is counted: err "Worker Timeout", `stats:<q>` failed + 1, the job's `fal` + 1, and
+/// the job goes back to the head of `ready:<q>` or, past its limit (`rty`, else its class's
+/// in `<ns>:class_retries`, else the queue's, else the default), to `dead:<q>`. Any other
+/// attempt was not running at that beat: err "Worker Lost", not counted, the job's `unc` = 1
+/// and back to the head of `ready:<q>`; when the job's `unc` is already 1 it is counted
+/// instead. Then removes the workers from the registry.
 /// ARGV: ns, now ms, batch, message, default retry limit, then (queue, limit) pairs.
-/// Returns {workers recovered, attempts failed, reserved ids returned}.
+/// Returns {workers recovered, attempts counted, reserved ids returned, attempts not counted}.
 extern const Script kRecoverScript;
 
 }  // namespace onyx::protocol

@@ -161,14 +161,17 @@ void Watcher::recover() {
     redis_->command(argv,
                     [this](const redisReply* reply, std::string_view error) {
                         recovering_ = false;
-                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 5) {
                             ONYX_LOG(warn, "recovery failed: {}", redis::failure_text(reply, error));
                             return;
                         }
                         if (reply->element[0]->integer > 0) {
-                            ONYX_LOG(warn, "recovered {} dead workers: {} attempts failed with Worker Timeout and "
-                                     "their jobs requeued, {} reserved jobs returned",
-                                     reply->element[0]->integer, reply->element[1]->integer, reply->element[2]->integer);
+                            ONYX_LOG(warn, "recovered {} dead workers: {} attempts failed with Worker Timeout "
+                                     "(counted; {} of their jobs dead, the others requeued), {} not running at the "
+                                     "last heartbeat put back uncounted (Worker Lost), {} reserved jobs returned",
+                                     reply->element[0]->integer, reply->element[1]->integer,
+                                     reply->element[4]->integer, reply->element[3]->integer,
+                                     reply->element[2]->integer);
                             recover();  // more dead workers than one batch
                         }
                     });

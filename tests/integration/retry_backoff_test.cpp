@@ -251,6 +251,9 @@ TEST_F(RetryBackoff, StaleRecoveryCountsAsAnAttempt) {
         const bool running = try_wait_until([&] { return redis_.integer({"SCARD", key("processing")}) == 1; }, kDeadline);
         ASSERT_TRUE(running) << timeout_message(kDeadline, "job " + id + " to be running (round " + std::to_string(round) + ")")
                              << "; " << where(id);
+        // Killed before a beat listed it running, the attempt would go back uncounted (Worker Lost).
+        const std::string wid = wait_worker_registered(redis_, kNs, *worker_);
+        wait_beat_lists_running(redis_, kNs, wid, redis_.strings({"SMEMBERS", key("processing")}));
         EXPECT_EQ(worker_->kill9(), killed_by(SIGKILL));
         const bool recovered = try_wait_until([&] { return job(id)["fal"] == std::to_string(round); }, kDeadline);
         ASSERT_TRUE(recovered) << timeout_message(kDeadline, "the watcher to fail the attempt of the killed worker")

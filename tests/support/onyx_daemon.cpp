@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -49,6 +51,24 @@ std::string wait_worker_registered(RedisClient& redis, std::string_view ns, cons
     wait_until([&] { return (wid = worker_id_of(redis, ns, worker.pid())).has_value(); }, deadline,
                "worker pid " + std::to_string(worker.pid()) + " to register in " + std::string(ns) + ":workers");
     return *wid;
+}
+
+void wait_beat_lists_running(RedisClient& redis, std::string_view ns, const std::string& wid,
+                             const std::vector<std::string>& attempt_ids, std::chrono::milliseconds deadline) {
+    const std::string key = ns_key(ns, "worker", wid);
+    wait_until(
+        [&] {
+            const std::string run = redis.optional_string({"HGET", key, "run"}).value_or("");
+            std::set<std::string> listed;
+            for (size_t from = 0; from < run.size();) {
+                const size_t comma = std::min(run.find(',', from), run.size());
+                listed.insert(run.substr(from, comma - from));
+                from = comma + 1;
+            }
+            return std::all_of(attempt_ids.begin(), attempt_ids.end(), [&](const auto& id) { return listed.count(id) > 0; });
+        },
+        deadline, "a heartbeat of worker " + wid + " to list its " + std::to_string(attempt_ids.size()) +
+                      " running attempts in " + key + " run");
 }
 
 std::vector<AttemptRecord> list_attempts(RedisClient& redis, std::string_view ns, const std::string& set_key,

@@ -48,6 +48,14 @@ std::optional<std::string> worker_id_of(RedisClient& redis, std::string_view ns,
 std::string wait_worker_registered(RedisClient& redis, std::string_view ns, const Process& worker,
                                    std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
+/// Waits at most `deadline` until the last heartbeat of worker `wid` listed every attempt of
+/// `attempt_ids` in its `run` field (handlers running at that beat): a kill after that is
+/// counted against those attempts ("Worker Timeout"), not put back uncounted ("Worker Lost").
+/// Throws WaitTimeout when it has not by then.
+void wait_beat_lists_running(RedisClient& redis, std::string_view ns, const std::string& wid,
+                             const std::vector<std::string>& attempt_ids,
+                             std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
 /// One attempt hash `<ns>:attempts:<id>` as tests read it; a field the hash lacks is "".
 struct AttemptRecord {
     std::string id;   ///< the attempt id (the member of the set it was listed from)

@@ -77,6 +77,7 @@ TEST(CliRecords, DecodeJobAndAttemptWithOriginalFieldsOnly) {
     EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"sta", "1"}})), "running");
     EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "Worker Timeout"}})), "timed out");
     EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "Shutdown"}})), "handed back");
+    EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "Worker Lost"}})), "put back");
     EXPECT_EQ(attempt_outcome(decode_attempt("a", {{"err", "ArgumentError"}, {"fin", "2"}})), "failed");
 }
 
