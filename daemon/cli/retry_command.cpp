@@ -23,7 +23,7 @@ local q = redis.call('HGET', job, 'que')
 if not q then return {0, '', ''} end
 if redis.call('ZREM', ns .. ':dead:' .. q, id) == 1 then
   redis.call('HSET', job, 'fal', 0)
-  redis.call('HDEL', job, 'ded')
+  redis.call('HDEL', job, 'ded', 'unc')
   redis.call('RPUSH', ns .. ':ready:' .. q, id)
   return {1, q, 'dead'}
 end
@@ -47,7 +47,7 @@ for _, id in ipairs(ids) do
   local job = ns .. ':jobs:' .. id
   if redis.call('TYPE', job).ok == 'hash' then
     redis.call('HSET', job, 'fal', 0)
-    redis.call('HDEL', job, 'ded')
+    redis.call('HDEL', job, 'ded', 'unc')
     redis.call('RPUSH', ns .. ':ready:' .. q, id)
     moved = moved + 1
   else
