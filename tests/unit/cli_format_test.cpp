@@ -1,11 +1,17 @@
-// Pure formatting pieces of the operator CLI: human times, aligned tables, shortening, the
-// job/attempt decoding and the queue-from-key rule used only for original-only data.
+// Pure formatting pieces of the operator CLI: human times, aligned tables, shortening, odd
+// bytes made printable, the job/attempt decoding and the queue-from-key rule used only for
+// original-only data.
 #include "cli/human_time.hpp"
 #include "cli/job_records.hpp"
+#include "cli/printable_text.hpp"
 #include "cli/queue_discovery.hpp"
 #include "cli/table.hpp"
 
 #include <gtest/gtest.h>
+
+#include <string>
+
+using namespace std::string_literals;
 
 namespace onyx::cli {
 namespace {
@@ -53,6 +59,44 @@ TEST(CliTable, ShortenCutsAtCodePointsAndFlattensLines) {
     EXPECT_EQ(shorten("üüüüü", 3), "üü…");
     EXPECT_EQ(shorten("a\nb", 5), "a b");
     EXPECT_EQ(render_fields({{"job", "1"}, {"queue", "q"}}, false), "job    1\nqueue  q\n");
+}
+
+TEST(CliPrintableText, ControlAndInvalidBytesAreEscapedValidUtf8Kept) {
+    EXPECT_EQ(escape_for_terminal("café 日本 😀 a\\b"), "café 日本 😀 a\\b");
+    EXPECT_EQ(escape_for_terminal("Jobs::No\0op\xff"s), "Jobs::No\\x00op\\xff");
+    EXPECT_EQ(escape_for_terminal("\x1b[31mred\x7f"), "\\x1b[31mred\\x7f");
+    EXPECT_EQ(escape_for_terminal("a\nb\tc\r"), "a\\x0ab\\x09c\\x0d");
+    EXPECT_EQ(escape_for_terminal("\xc2\x9b" "2J"), "\\xc2\\x9b2J") << "C1 CSI";
+    EXPECT_EQ(escape_for_terminal("\xc2\xa0"), "\xc2\xa0") << "U+00A0 is printable";
+}
+
+TEST(CliPrintableText, MalformedSequencesAreEscapedByteByByte) {
+    EXPECT_EQ(escape_for_terminal("x\xe6\x97"), "x\\xe6\\x97") << "truncated at the end";
+    EXPECT_EQ(escape_for_terminal("\xe6\x97y"), "\\xe6\\x97y") << "truncated before ASCII";
+    EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf") << "overlong '/'";
+    EXPECT_EQ(escape_for_terminal("\xe0\x80\xaf"), "\\xe0\\x80\\xaf") << "overlong, 3 bytes";
+    EXPECT_EQ(escape_for_terminal("\xed\xa0\x80"), "\\xed\\xa0\\x80") << "surrogate";
+    EXPECT_EQ(escape_for_terminal("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80") << "above U+10FFFF";
+    EXPECT_EQ(escape_for_terminal("\x80\xbf\xf8"), "\\x80\\xbf\\xf8") << "stray bytes";
+    EXPECT_EQ(escape_for_terminal("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf") << "U+10FFFF is valid";
+}
+
+TEST(CliPrintableText, EscapingTwiceChangesNothing) {
+    const std::string once = escape_for_terminal("a\0\x1b\xff\xe6\x97日"s);
+    EXPECT_EQ(escape_for_terminal(once), once);
+    std::string piece;
+    EXPECT_EQ(append_terminal_piece(piece, "日本"), 3u);
+    EXPECT_EQ(piece, "日");
+    EXPECT_EQ(append_terminal_piece(piece, ""), 0u);
+}
+
+TEST(CliPrintableText, InvalidUtf8BecomesReplacementCharacters) {
+    EXPECT_EQ(replace_invalid_utf8("café 日本"), "café 日本");
+    EXPECT_EQ(replace_invalid_utf8("a\0\x1b"s), "a\0\x1b"s) << "controls are the JSON writer's to escape";
+    EXPECT_EQ(replace_invalid_utf8("op\xff"), "op\uFFFD");
+    EXPECT_EQ(replace_invalid_utf8("a\xe6\x97" "b"), "a\uFFFDb") << "one maximal subpart, one U+FFFD";
+    EXPECT_EQ(replace_invalid_utf8("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD") << "a surrogate has no valid prefix";
+    EXPECT_EQ(replace_invalid_utf8("\xf0\x9f\x98"), "\uFFFD");
 }
 
 TEST(CliQueueOfKey, OnlyExactPrefixesGiveAQueue) {
