@@ -56,7 +56,7 @@ void print_table(const std::vector<DeadJob>& dead, int64_t now) {
                        class_column(job_class(d)), std::to_string(d.job.failed_attempts),
                        Cell(d.last.error_class.empty() ? "-" : d.last.error_class, Colour::red),
                        d.last.message.empty() ? "-" : shorten(d.last.message, 60)});
-    std::fputs(table.render(colour_wanted()).c_str(), stdout);
+    print_out(table.render(colour_wanted()));
 }
 
 void print_dead_json(const std::vector<DeadJob>& dead, int64_t now) {

@@ -43,7 +43,7 @@ void print_table(const std::vector<Failure>& failures, int64_t now) {
         table.add_row({format_age(f.entry.score_ms, now), f.entry.queue, f.attempt.job_id.empty() ? "-" : f.attempt.job_id,
                        class_column(f.job_class), Cell(f.attempt.error_class, Colour::red),
                        f.attempt.message.empty() ? "-" : shorten(f.attempt.message, 60), f.entry.id});
-    std::fputs(table.render(colour_wanted()).c_str(), stdout);
+    print_out(table.render(colour_wanted()));
 }
 
 void print_failures_json(const std::vector<Failure>& failures, int64_t now) {

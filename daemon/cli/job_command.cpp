@@ -126,7 +126,7 @@ int run_job_command(const config::Config& config, const std::string& job_id, boo
         const bool colour = colour_wanted();
         std::string out = render_job(*job, state, ctx.now_ms, colour) + "\n";
         out += attempts.empty() ? "no attempts\n" : render_attempts(attempts, colour);
-        std::fputs(out.c_str(), stdout);
+        print_out(out);
         return kExitOk;
     });
 }

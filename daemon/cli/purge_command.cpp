@@ -71,7 +71,7 @@ int run_purge_command(const config::Config& config, const PurgeRequest& request)
         const int64_t cutoff = cutoff_of(request.older_than, ctx.now_ms);
         Table table({{"queue"}, {"completed", true}, {"failed", true}, {"dead", true}});
         for (const auto& q : discover_queues(ctx, request.queues).queues) table.add_row(purge_queue(ctx, q, request, cutoff));
-        std::fputs(table.render(colour_wanted()).c_str(), stdout);
+        print_out(table.render(colour_wanted()));
         return kExitOk;
     });
 }

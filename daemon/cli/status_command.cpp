@@ -2,6 +2,7 @@
 
 #include "cli/command_context.hpp"
 #include "cli/json_output.hpp"
+#include "cli/printable_text.hpp"
 #include "cli/status_report.hpp"
 #include "cli/table.hpp"
 #include "config/redis_url.hpp"
@@ -78,7 +79,7 @@ std::string render_json(const StatusReport& report, const CommandContext& ctx) {
 
 std::string render_footer(const StatusReport& report, const CommandContext& ctx, int64_t elapsed_ms) {
     std::string queues;
-    for (const auto& row : report.queues) queues += (queues.empty() ? "" : ",") + row.queue;
+    for (const auto& row : report.queues) queues += (queues.empty() ? "" : ",") + escape_for_terminal(row.queue);
     return fmt::format("\nelapsed {} ms, redis {}, namespace {}\nqueues ({}): {}\nworkers ({}): {}, fibers {}\n",
                        elapsed_ms, ctx.redis.where(), ctx.keys.ns(), report.queue_source,
                        queues.empty() ? "-" : queues, report.worker_source, report.workers, report.fibers);
@@ -111,7 +112,7 @@ int watch(CommandContext& ctx, const StatusOptions& options, bool colour) {
             frame = fmt::format("every {}s: {}\n\n{}", *options.watch_s, protocol::format_time_ms(ctx.now_ms), frame);
         // On a terminal: cursor home and clear, so the table refreshes in place.
         std::fputs(tty ? "\x1b[H\x1b[2J" : "", stdout);
-        std::fputs(frame.c_str(), stdout);
+        print_out(frame);
         if (!tty && !options.json) std::fputs("\n", stdout);
         std::fflush(stdout);
         pause_for(*options.watch_s);
@@ -128,7 +129,7 @@ int run_status_command(const config::Config& config, const StatusOptions& option
         CommandContext ctx(config);
         const bool colour = colour_wanted();
         if (options.watch_s) return watch(ctx, options, colour);
-        std::fputs(render(ctx, options, colour).c_str(), stdout);
+        print_out(render(ctx, options, colour));
         return kExitOk;
     });
 }

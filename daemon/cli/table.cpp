@@ -1,5 +1,7 @@
 #include "cli/table.hpp"
 
+#include "cli/printable_text.hpp"
+
 #include <algorithm>
 
 namespace onyx::cli {
@@ -11,20 +13,27 @@ size_t display_width(std::string_view text) {
 }
 
 std::string shorten(std::string_view text, size_t width) {
-    const bool cut = display_width(text) > width;
-    const size_t keep = cut ? (width > 0 ? width - 1 : 0) : width;
-    std::string out;
-    size_t points = 0;
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c & 0xC0) != 0x80 && ++points > keep) break;
-        out += (c == '\n' || c == '\t' || c == '\r') ? ' ' : ch;
+    std::string flat(text);
+    std::replace_if(flat.begin(), flat.end(), [](char c) { return c == '\n' || c == '\t' || c == '\r'; }, ' ');
+    std::string whole = escape_for_terminal(flat);
+    if (display_width(whole) <= width) return whole;
+    // Cut between pieces, so an escape such as \x1b is kept whole or dropped whole.
+    const size_t keep = width > 0 ? width - 1 : 0;
+    std::string out, piece;
+    size_t used = 0;
+    for (std::string_view rest = flat; !rest.empty();) {
+        piece.clear();
+        rest.remove_prefix(append_terminal_piece(piece, rest));
+        used += display_width(piece);
+        if (used > keep) break;
+        out += piece;
     }
-    return cut ? out + "…" : out;
+    return out + "…";
 }
 
 void Table::add_row(std::vector<Cell> cells) {
     cells.resize(columns_.size());
+    for (auto& cell : cells) cell.text = escape_for_terminal(cell.text);
     rows_.push_back(std::move(cells));
 }
 
@@ -69,7 +78,8 @@ std::string render_fields(const std::vector<std::pair<std::string, std::string>>
     for (const auto& [label, value] : fields) width = std::max(width, display_width(label));
     std::string out;
     for (const auto& [label, value] : fields) {
-        out += paint(label, Colour::bold, colour) + std::string(width - display_width(label) + 2, ' ') + value;
+        out += paint(label, Colour::bold, colour) + std::string(width - display_width(label) + 2, ' ') +
+               escape_for_terminal(value);
         while (!out.empty() && out.back() == ' ') out.pop_back();
         out += "\n";
     }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -16,6 +17,8 @@ bool colour_wanted() {
     const char* term = std::getenv("TERM");
     return term == nullptr || std::strcmp(term, "dumb") != 0;
 }
+
+void print_out(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 std::string paint(std::string_view text, Colour colour, bool enabled) {
     static constexpr const char* kCodes[] = {"", "1", "31", "32", "33", "2"};

@@ -1,5 +1,5 @@
 // Colour for operator output: only when stdout is a terminal, so pipes, files and tests get
-// plain text.
+// plain text. And writing that output: whole, never through a C string that a NUL would end.
 #pragma once
 
 #include <string>
@@ -16,6 +16,10 @@ bool colour_wanted();
 
 /// True when stdout is a terminal (isatty). Thread-safe.
 bool stdout_is_tty();
+
+/// Writes all of `text` to stdout (stdio, so in order with printf), whatever bytes it holds.
+/// Main thread.
+void print_out(std::string_view text);
 
 /// `text` wrapped in the ANSI escape of `colour` when `enabled`, else `text` unchanged. Pure.
 std::string paint(std::string_view text, Colour colour, bool enabled);

@@ -34,7 +34,7 @@ void print_table(const WorkerCensus& census, int64_t now) {
     Table table({{"worker"}, {"host"}, {"pid", true}, {"queues"}, {"busy", true}, {"done", true}, {"state"},
                  {"started"}, {"beat"}});
     for (const auto& w : census.workers) table.add_row(worker_cells(w, now));
-    std::fputs(table.render(colour_wanted()).c_str(), stdout);
+    print_out(table.render(colour_wanted()));
 }
 
 void write_worker(JsonWriter& w, const WorkerInfo& info) {

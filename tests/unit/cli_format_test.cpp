@@ -99,6 +99,26 @@ TEST(CliPrintableText, InvalidUtf8BecomesReplacementCharacters) {
     EXPECT_EQ(replace_invalid_utf8("\xf0\x9f\x98"), "\uFFFD");
 }
 
+TEST(CliTable, OddBytesInCellsAreEscapedAndAligned) {
+    Table table({{"class"}, {"n", true}});
+    table.add_row({"No\0op\xff"s, "1"});
+    table.add_row({Cell("\x1b[31m", Colour::red), "2"});
+    table.add_row({"café", "3"});
+    EXPECT_EQ(table.render(false),
+              "class         n\n"
+              "No\\x00op\\xff  1\n"
+              "\\x1b[31m      2\n"
+              "café          3\n");
+    EXPECT_EQ(render_fields({{"class", "a\0b\x1b"s}}, false), "class  a\\x00b\\x1b\n");
+}
+
+TEST(CliTable, ShortenEscapesAndNeverCutsAnEscape) {
+    EXPECT_EQ(shorten("a\0b"s, 60), "a\\x00b");
+    EXPECT_EQ(shorten("\x1b\x1b\x1b", 6), "\\x1b…");
+    EXPECT_EQ(shorten("ab\x1b", 5), "ab…");
+    EXPECT_EQ(shorten("line\none\x07", 60), "line one\\x07");
+}
+
 TEST(CliQueueOfKey, OnlyExactPrefixesGiveAQueue) {
     EXPECT_EQ(queue_of_key("onyx-background:ready:mail:high", "onyx-background"), "mail:high");
     EXPECT_EQ(queue_of_key("onyx-background:stats:café", "onyx-background"), "café");
