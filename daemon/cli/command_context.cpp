@@ -1,13 +1,19 @@
 #include "cli/command_context.hpp"
 
+#include "cli/printable_text.hpp"
 #include "config/redis_url.hpp"
 #include "protocol/client_name.hpp"
 #include "support/clock.hpp"
+
+#include <fmt/format.h>
 
 #include <charconv>
 #include <cstdio>
 
 namespace onyx::cli {
+
+CliError::CliError(int exit_code, const std::string& message)
+    : std::runtime_error(escape_for_terminal(message)), exit_code_(exit_code) {}
 
 CommandContext::CommandContext(const config::Config& cfg)
     : config(cfg),
@@ -18,7 +24,7 @@ CommandContext::CommandContext(const config::Config& cfg)
 
 int run_guarded(std::string_view command, const std::function<int()>& body) {
     auto report = [&](int code, const char* what) {
-        std::fprintf(stderr, "onyx-background %.*s: %s\n", static_cast<int>(command.size()), command.data(), what);
+        fmt::print(stderr, "onyx-background {}: {}\n", command, escape_for_terminal(what));
         return code;
     };
     try {

@@ -27,8 +27,10 @@ enum ExitCode : int {
 /// A failure a command reports with one line on stderr and a chosen exit code.
 class CliError : public std::runtime_error {
 public:
-    /// `message` is the whole line (without the program prefix); `exit_code` is returned.
-    CliError(int exit_code, const std::string& message) : std::runtime_error(message), exit_code_(exit_code) {}
+    /// `message` is the whole line (without the program prefix); `exit_code` is returned. The
+    /// message is kept escaped for the terminal (escape_for_terminal), so it may quote any
+    /// bytes read from Redis: what() is a C string, and a NUL would end it.
+    CliError(int exit_code, const std::string& message);
 
     /// The exit code the command ends with.
     int exit_code() const { return exit_code_; }
@@ -53,7 +55,7 @@ struct CommandContext {
 };
 
 /// Runs `body` and turns what it throws into one stderr line "onyx-background <command>:
-/// <reason>" and an exit code: CliError its own, redis::RedisError, config::ConfigError and
+/// <reason>" (reason escaped for the terminal) and an exit code: CliError its own, redis::RedisError, config::ConfigError and
 /// std::invalid_argument 2. Returns body's result otherwise.
 int run_guarded(std::string_view command, const std::function<int()>& body);
 

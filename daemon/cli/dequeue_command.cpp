@@ -2,10 +2,10 @@
 
 #include "cli/command_context.hpp"
 #include "cli/job_records.hpp"
+#include "cli/printable_text.hpp"
+#include "cli/terminal.hpp"
 
 #include <fmt/format.h>
-
-#include <cstdio>
 
 namespace onyx::cli {
 namespace {
@@ -58,8 +58,8 @@ int run_dequeue_command(const config::Config& config, const std::string& job_id)
                                                           not_waiting_reason(ctx, job_id, queue)));
         default: break;
         }
-        std::printf("job %s: removed from %s:%s and deleted\n", job_id.c_str(), element_text(reply, 2).c_str(),
-                    queue.c_str());
+        print_out(fmt::format("job {}: removed from {}:{} and deleted\n", escape_for_terminal(job_id),
+                              element_text(reply, 2), escape_for_terminal(queue)));
         return kExitOk;
     });
 }

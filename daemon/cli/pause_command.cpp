@@ -1,8 +1,10 @@
 #include "cli/pause_command.hpp"
 
 #include "cli/command_context.hpp"
+#include "cli/printable_text.hpp"
+#include "cli/terminal.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
 
 namespace onyx::cli {
 
@@ -28,8 +30,8 @@ int run_pause_command(const config::Config& config, const std::vector<std::strin
         CommandContext ctx(config);
         for (const auto& q : queues) {
             const int64_t changed = integer_of(ctx.redis.command({pause ? "SADD" : "SREM", ctx.keys.paused(), q}));
-            if (pause) std::printf("queue %s: %s\n", q.c_str(), changed ? "paused" : "already paused");
-            else std::printf("queue %s: %s\n", q.c_str(), changed ? "resumed" : "was not paused");
+            const char* what = pause ? (changed ? "paused" : "already paused") : (changed ? "resumed" : "was not paused");
+            print_out(fmt::format("queue {}: {}\n", escape_for_terminal(q), what));
         }
         return kExitOk;
     });

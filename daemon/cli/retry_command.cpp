@@ -2,10 +2,10 @@
 
 #include "cli/command_context.hpp"
 #include "cli/job_records.hpp"
+#include "cli/printable_text.hpp"
+#include "cli/terminal.hpp"
 
 #include <fmt/format.h>
-
-#include <cstdio>
 
 namespace onyx::cli {
 namespace {
@@ -69,8 +69,8 @@ int retry_one(CommandContext& ctx, const std::string& id) {
         throw CliError(kExitNotFound,
                        fmt::format("job {} (queue {}) is neither dead nor waiting for a retry", id, queue));
     const bool was_dead = element_text(reply, 2) == "dead";
-    std::printf("job %s: %s -> ready:%s%s\n", id.c_str(), was_dead ? "dead" : "retry", queue.c_str(),
-                was_dead ? " (failures reset to 0)" : "");
+    print_out(fmt::format("job {}: {} -> ready:{}{}\n", escape_for_terminal(id), was_dead ? "dead" : "retry",
+                          escape_for_terminal(queue), was_dead ? " (failures reset to 0)" : ""));
     return kExitOk;
 }
 
@@ -83,9 +83,9 @@ void retry_queue(CommandContext& ctx, const std::string& q) {
         remaining = element_integer(reply, 2);
         if (element_integer(reply, 0) + element_integer(reply, 1) == 0) break;
     }
-    std::printf("queue %s: %lld dead jobs -> ready", q.c_str(), static_cast<long long>(moved));
-    if (dropped > 0) std::printf(", %lld without a job hash dropped", static_cast<long long>(dropped));
-    std::printf("\n");
+    std::string line = fmt::format("queue {}: {} dead jobs -> ready", escape_for_terminal(q), moved);
+    if (dropped > 0) line += fmt::format(", {} without a job hash dropped", dropped);
+    print_out(line + "\n");
 }
 
 int retry_all(CommandContext& ctx, const RetryRequest& request) {
