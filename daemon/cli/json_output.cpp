@@ -1,16 +1,24 @@
 #include "cli/json_output.hpp"
 
+#include "cli/printable_text.hpp"
+
 #include <cstdio>
 
 namespace onyx::cli {
 
 void json_key(JsonWriter& w, std::string_view key) {
-    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    const std::string text = replace_invalid_utf8(key);
+    w.Key(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void json_string(JsonWriter& w, std::string_view value) {
+    const std::string text = replace_invalid_utf8(value);
+    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
 void json_member(JsonWriter& w, std::string_view key, std::string_view value) {
     json_key(w, key);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    json_string(w, value);
 }
 
 void json_member(JsonWriter& w, std::string_view key, int64_t value) {

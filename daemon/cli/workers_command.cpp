@@ -44,7 +44,7 @@ void write_worker(JsonWriter& w, const WorkerInfo& info) {
     json_member(w, "pid", info.pid);
     json_key(w, "queues");
     w.StartArray();
-    for (const auto& q : info.queues) w.String(q.data(), static_cast<rapidjson::SizeType>(q.size()));
+    for (const auto& q : info.queues) json_string(w, q);
     w.EndArray();
     json_member(w, "concurrency", info.concurrency);
     json_member(w, "busy", info.busy);

@@ -1,11 +1,14 @@
 // Pure formatting pieces of the operator CLI: human times, aligned tables, shortening, odd
-// bytes made printable, the job/attempt decoding and the queue-from-key rule used only for
-// original-only data.
+// bytes made printable (terminal escapes, valid UTF-8 JSON), the job/attempt decoding and the
+// queue-from-key rule used only for original-only data.
 #include "cli/human_time.hpp"
 #include "cli/job_records.hpp"
+#include "cli/json_output.hpp"
 #include "cli/printable_text.hpp"
 #include "cli/queue_discovery.hpp"
 #include "cli/table.hpp"
+
+#include <rapidjson/document.h>
 
 #include <gtest/gtest.h>
 
@@ -97,6 +100,21 @@ TEST(CliPrintableText, InvalidUtf8BecomesReplacementCharacters) {
     EXPECT_EQ(replace_invalid_utf8("a\xe6\x97" "b"), "a\uFFFDb") << "one maximal subpart, one U+FFFD";
     EXPECT_EQ(replace_invalid_utf8("\xed\xa0\x80"), "\uFFFD\uFFFD\uFFFD") << "a surrogate has no valid prefix";
     EXPECT_EQ(replace_invalid_utf8("\xf0\x9f\x98"), "\uFFFD");
+}
+
+TEST(CliPrintableText, JsonStringsAreValidUtf8AndKeepNul) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    json_member(w, "class", "Jobs::No\0op\xff"s);
+    json_member(w, "message", "\x1b[31mred"s);
+    w.EndObject();
+    const std::string text(buffer.GetString(), buffer.GetSize());
+    EXPECT_EQ(text, "{\"class\":\"Jobs::No\\u0000op\uFFFD\",\"message\":\"\\u001B[31mred\"}");
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+    ASSERT_FALSE(doc.HasParseError()) << text;
+    EXPECT_EQ(std::string(doc["class"].GetString(), doc["class"].GetStringLength()), "Jobs::No\0op\uFFFD"s);
 }
 
 TEST(CliTable, OddBytesInCellsAreEscapedAndAligned) {
