@@ -13,6 +13,7 @@
 #include "support/wait.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
 #include <gtest/gtest.h>
 
@@ -22,6 +23,8 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+using namespace std::string_literals;
 
 namespace onyx::test {
 namespace {
@@ -358,6 +361,115 @@ TEST_F(CliGolden, JobKeyThatIsNotAHashIsNamedWithWhatItHolds) {
         ASSERT_EQ(doc[command].Size(), 1u) << r.stdout_text;
         EXPECT_TRUE(doc[command][0]["class"].IsNull()) << r.stdout_text;
     }
+}
+
+// Job data is written by any producer and may hold any bytes: here a class, an error class and
+// messages with NUL, ESC sequences and 0xff (not UTF-8), and a worker host with an OSC title
+// sequence. Every row is still printed (a NUL cut the output short before), the odd bytes show
+// as \xNN, and --json is valid UTF-8 (0xff as U+FFFD, NUL and ESC as \u escapes).
+class CliGoldenOddBytes : public CliGolden {
+protected:
+    CliGoldenOddBytes() {
+        hset(kNs + "jobs:jb", {"que", "odd", "cls", kClass, "arg", "{}", "qat", ms(kT0), "fal", "2", "lat", "ab2",
+                               "ded", ms(kT0 + 5000)});
+        hset(kNs + "jobs:jc", {"que", "odd", "cls", "Jobs::Plain", "arg", "{}", "qat", ms(kT0), "fal", "1", "ded",
+                               ms(kT0 + 100)});
+        hset(kNs + "attempts:ab1", {"sta", ms(kT0 + 4000), "job", "jb", "wrk", "7", "que", "odd", "wid", "w1", "fin",
+                                    ms(kT0 + 4001), "tim", "1.000", "err", kError, "msg", "bad\0byte \x1b[2J\xff end"s});
+        hset(kNs + "attempts:ab2", {"sta", ms(kT0 + 4500), "job", "jb", "wrk", "7", "que", "odd", "wid", "w1", "fin",
+                                    ms(kT0 + 4501), "tim", "2.000", "err", kError, "msg", "again\0\xff"s, "prv", "ab1"});
+        redis_.command({"ZADD", kNs + "failed:odd", ms(kT0 + 4001), "ab1", ms(kT0 + 4501), "ab2"});
+        redis_.command({"ZADD", kNs + "dead:odd", ms(kT0 + 5000), "jb", ms(kT0 + 100), "jc"});
+        hset(kNs + "worker:w1", {"host", "h\0\x1b]0;pwned\x07"s});
+    }
+
+    // Parses `text` as JSON that must be valid UTF-8 (rapidjson checks the encoding).
+    static rapidjson::Document parse_utf8_json(const std::string& text) {
+        rapidjson::Document doc;
+        doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+        EXPECT_FALSE(doc.HasParseError()) << rapidjson::GetParseError_En(doc.GetParseError()) << " at "
+                                          << doc.GetErrorOffset() << ": " << text;
+        return doc;
+    }
+
+    static std::string text_of(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+
+    const std::string kClass = "Jobs::No\0op\xff"s;
+    const std::string kError = "Err\x1b[31m"s;
+};
+
+TEST_F(CliGoldenOddBytes, FailedAndDeadPrintEveryRowEscaped) {
+    const auto failed = cli({"failed", "-q", "odd"});
+    ASSERT_EQ(failed.exit_code(), 0) << failed.stderr_text;
+    EXPECT_EQ(normalise(failed.stdout_text, true), "failed  queue  job  class  error  message  attempt\n"
+              "<AGE>  odd  jb  Jobs::No\\x00op\\xff  Err\\x1b[31m  again\\x00\\xff  ab2\n"
+              "<AGE>  odd  jb  Jobs::No\\x00op\\xff  Err\\x1b[31m  bad\\x00byte \\x1b[2J\\xff end  ab1\n")
+        << failed.stdout_text;
+    const auto dead = cli({"dead", "-q", "odd"});
+    ASSERT_EQ(dead.exit_code(), 0) << dead.stderr_text;
+    EXPECT_EQ(normalise(dead.stdout_text, true), "died  queue  job  class  failures  error  message\n"
+              "<AGE>  odd  jb  Jobs::No\\x00op\\xff  2  Err\\x1b[31m  again\\x00\\xff\n"
+              "<AGE>  odd  jc  Jobs::Plain  1  -  -\n") << dead.stdout_text;
+}
+
+TEST_F(CliGoldenOddBytes, JobAndWorkersEscapeFieldsAndCells) {
+    const auto job = cli({"job", "jb"});
+    ASSERT_EQ(job.exit_code(), 0) << job.stderr_text;
+    EXPECT_EQ(normalise(job.stdout_text, true), "job  jb\n"
+              "queue  odd\n"
+              "class  Jobs::No\\x00op\\xff\n"
+              "args  {}\n"
+              "state  dead\n"
+              "enqueued  <TIME> (<AGE>)\n"
+              "run at  -\n"
+              "failures  2\n"
+              "timeout  -\n"
+              "dead since  <TIME> (<AGE>)\n"
+              "\n"
+              "#  attempt  outcome  started  duration  wrk  error  message\n"
+              "1  ab1  failed  <TIME>  1.000ms  7  Err\\x1b[31m  bad\\x00byte \\x1b[2J\\xff end\n"
+              "2  ab2  failed  <TIME>  2.000ms  7  Err\\x1b[31m  again\\x00\\xff\n") << job.stdout_text;
+    const auto workers = cli({"workers"});
+    ASSERT_EQ(workers.exit_code(), 0) << workers.stderr_text;
+    EXPECT_EQ(normalise(workers.stdout_text, true), "worker  host  pid  queues  busy  done  state  started  beat\n"
+              "w1  h\\x00\\x1b]0;pwned\\x07  42  alpha,beta  1/4  17  running  <TIME>  <AGE>\n") << workers.stdout_text;
+}
+
+TEST_F(CliGoldenOddBytes, RetryNamesAQueueWithOddBytesEscaped) {
+    const std::string queue = "q\0\x1b"s;
+    hset(kNs + "jobs:jq", {"que", queue, "cls", "Jobs::Plain", "arg", "{}", "qat", ms(kT0), "fal", "1"});
+    redis_.command({"ZADD", kNs + "dead:" + queue, ms(kT0), "jq"});
+    auto r = cli({"retry", "jq"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_EQ(r.stdout_text, "job jq: dead -> ready:q\\x00\\x1b (failures reset to 0)\n");
+    r = cli({"retry", "jq"});
+    EXPECT_EQ(r.exit_code(), 1);
+    EXPECT_EQ(r.stderr_text, "onyx-background retry: job jq (queue q\\x00\\x1b) is neither dead nor waiting for a retry\n");
+}
+
+TEST_F(CliGoldenOddBytes, JsonIsValidUtf8WithEscapes) {
+    for (const char* command : {"failed", "dead"}) {
+        const auto r = cli({command, "-q", "odd", "--json"});
+        ASSERT_EQ(r.exit_code(), 0) << command << ": " << r.stderr_text;
+        const auto doc = parse_utf8_json(r.stdout_text);
+        ASSERT_TRUE(doc.IsObject()) << r.stdout_text;
+        ASSERT_EQ(doc[command].Size(), 2u) << r.stdout_text;
+        EXPECT_EQ(text_of(doc[command][0]["class"]), "Jobs::No\0op\uFFFD"s) << command;
+        EXPECT_EQ(text_of(doc[command][0]["error_class"]), kError) << command;
+        EXPECT_EQ(text_of(doc[command][0]["message"]), "again\0\uFFFD"s) << command;
+    }
+    const auto job = cli({"job", "jb", "--json"});
+    ASSERT_EQ(job.exit_code(), 0) << job.stderr_text;
+    EXPECT_NE(job.stdout_text.find(R"("class":"Jobs::No\u0000op)" "\uFFFD" R"(")"), std::string::npos)
+        << job.stdout_text;
+    const auto job_doc = parse_utf8_json(job.stdout_text);
+    ASSERT_TRUE(job_doc.IsObject()) << job.stdout_text;
+    EXPECT_EQ(text_of(job_doc["attempts"][0]["message"]), "bad\0byte \x1b[2J\uFFFD end"s);
+    const auto workers = cli({"workers", "--json"});
+    ASSERT_EQ(workers.exit_code(), 0) << workers.stderr_text;
+    const auto workers_doc = parse_utf8_json(workers.stdout_text);
+    ASSERT_TRUE(workers_doc.IsObject()) << workers.stdout_text;
+    EXPECT_EQ(text_of(workers_doc["workers"][0]["host"]), "h\0\x1b]0;pwned\x07"s);
 }
 
 TEST_F(CliGolden, UnreachableRedisIsOneLineWithTheUrlPasswordHidden) {
