@@ -55,8 +55,9 @@ struct CommandContext {
 };
 
 /// Runs `body` and turns what it throws into one stderr line "onyx-background <command>:
-/// <reason>" (reason escaped for the terminal) and an exit code: CliError its own, redis::RedisError, config::ConfigError and
-/// std::invalid_argument 2. Returns body's result otherwise.
+/// <reason>" (reason escaped for the terminal) and an exit code: CliError its own,
+/// redis::RedisError, config::ConfigError and std::invalid_argument 2. Returns body's result
+/// otherwise.
 int run_guarded(std::string_view command, const std::function<int()>& body);
 
 /// An integer reply's value; 0 for nil; a bulk string is parsed as decimal (0 when not a number).
