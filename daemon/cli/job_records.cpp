@@ -110,10 +110,21 @@ std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
     auto fields = to_map(replies[0]);
     if (fields.empty()) return std::nullopt;
     JobRecord job = decode_job(id, fields);
-    // Our claim links the latest attempt in `latest:<q>`; a `lat` field is from earlier versions.
+    // Our claim links the latest attempt in `latest:<q>` of the queue it claimed from; a `lat`
+    // field is from earlier versions. A producer may have pushed the id to another queue than
+    // its `que` says: then look in every known queue's links.
     if (!job.queue.empty()) {
         auto latest = ctx.redis.command({"HGET", ctx.keys.latest(job.queue), id});
         if (latest->type == REDIS_REPLY_STRING) job.latest_attempt = std::string(latest.text());
+    }
+    if (!job.latest_attempt) {
+        for (const std::string& queue : ctx.redis.command({"SMEMBERS", ctx.keys.queues()}).strings()) {
+            if (queue == job.queue) continue;
+            auto latest = ctx.redis.command({"HGET", ctx.keys.latest(queue), id});
+            if (latest->type != REDIS_REPLY_STRING) continue;
+            job.latest_attempt = std::string(latest.text());
+            break;
+        }
     }
     return job;
 }

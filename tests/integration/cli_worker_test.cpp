@@ -153,6 +153,19 @@ TEST_F(CliUnderWorker, DequeueOfAClaimedJobSaysSoAndTheJobFinishes) {
     EXPECT_EQ(redis_.integer({"EXISTS", kNs + "jobs:nap"}), 1);
 }
 
+// A producer pushed the id to another queue than its hash's `que`: the worker links the attempt
+// in the queue it claimed from, and `job` still finds it.
+TEST_F(CliUnderWorker, JobShowsTheAttemptsOfAJobPushedToAnotherQueueThanItsQue) {
+    start_worker("wq");
+    write_job("elsewhere", "other", "Jobs::Noop");
+    redis_.command({"SADD", kNs + "queues", "wq"});
+    redis_.command({"RPUSH", kNs + "ready:wq", "elsewhere"});
+    wait_until([&] { return completed("wq") == 1; }, kDeadline, "the job to complete on queue wq");
+    const auto r = cli({"job", "elsewhere", "--json"});
+    ASSERT_EQ(r.exit_code(), 0) << r.stderr_text;
+    EXPECT_NE(r.stdout_text.find(R"("outcome":"completed")"), std::string::npos) << r.stdout_text;
+}
+
 TEST_F(CliUnderWorker, PausedQueueKeepsItsJobsUntilResumed) {
     start_worker("pq");
     ASSERT_EQ(cli({"pause", "pq"}).stdout_text, "queue pq: paused\n");
