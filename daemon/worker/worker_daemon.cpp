@@ -1,5 +1,7 @@
 #include "worker/worker_daemon.hpp"
 
+#include "plugins/job_invocation.hpp"
+#include "plugins/utf8_truncate.hpp"
 #include "protocol/client_name.hpp"
 #include "protocol/scripts.hpp"
 #include "protocol/time_text.hpp"
@@ -207,9 +209,13 @@ void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view e
 // by the caller: a timed-out run keeps its slot until its thread returns.
 void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
     ++done_;
+    // Messages the worker writes itself (UnknownJobClass naming a producer's class, ...) are
+    // held to the same 1 KiB as a handler's.
     protocol::FinishedAttempt attempt{job.queue, job.attempt_id, job.job_id, run.finished_at_ms,
                                       run.processing_ms, run.outcome.ok ? std::string() : run.outcome.error_class,
-                                      run.outcome.error_message, std::nullopt};
+                                      std::string(plugins::truncate_utf8(run.outcome.error_message,
+                                                                         plugins::kMaxErrorMessageBytes)),
+                                      std::nullopt};
     if (!run.outcome.ok) {
         thread_local std::mt19937_64 rng{std::random_device{}()};
         const double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(rng);

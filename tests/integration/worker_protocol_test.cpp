@@ -238,6 +238,18 @@ TEST_F(WorkerProtocol, UnknownJobClassFailsAndTheWorkerGoesOn) {
     expect_bad_job_fails(worker, id, "UnknownJobClass");
 }
 
+// The worker's own messages name producer data (here a 7,000-byte class name): the stored
+// `msg` is held to 1 KiB like a handler's (protocol.md, attempt fields).
+TEST_F(WorkerProtocol, AMessageTheWorkerWritesIsCutTo1KiB) {
+    Process worker = start_worker("default");
+    const std::string id = push_raw_job(redis_, "default", "Jobs::" + std::string(7000, 'X'), "{}");
+    const Attempt a = wait_attempt(redis_, "failed", "default", id);
+    EXPECT_EQ(a.get("err"), "UnknownJobClass");
+    EXPECT_LE(a.get("msg").size(), 1024u);
+    EXPECT_GE(a.get("msg").size(), 1000u) << a.get("msg");
+    expect_running(worker);
+}
+
 TEST_F(WorkerProtocol, JobIdWithoutJobHashFailsAsJobNotFound) {
     Process worker = start_worker("default");
     const std::string id = make_id(404);
