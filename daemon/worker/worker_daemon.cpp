@@ -136,10 +136,14 @@ void Worker::on_bookkeeping_ready() {
 void Worker::publish_class_retries() {
     if (!bookkeeping_->ready()) return;  // on_bookkeeping_ready publishes again
     for (auto& command : class_retry_commands(config_.ns, *registry_)) {
-        bookkeeping_->command(command, [](const redisReply* reply, std::string_view error) {
-            if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)
+        bookkeeping_->command(command, [this](const redisReply* reply, std::string_view error) {
+            // A dropped link is logged by the connection; a refusal once until a publish succeeds.
+            if (reply == nullptr) return;
+            const bool refused = reply->type == REDIS_REPLY_ERROR;
+            if (refused && !logged_publish_error_)
                 ONYX_LOG(warn, "could not publish the plugin classes' retry limits for the watcher: {}",
                          redis::failure_text(reply, error));
+            logged_publish_error_ = refused;
         });
     }
 }

@@ -83,6 +83,7 @@ private:
     std::shared_ptr<const plugins::PluginRegistry> registry_; ///< the set new jobs start on
     uv_timer_t watchdog_timer_{};
     bool notified_ready_ = false;
+    bool logged_publish_error_ = false; ///< publish_class_retries warned; quiet until one succeeds
     config::RedisEndpoint endpoint_;
     onyx_background::Keys keys_;
     WorkerInfo info_;
