@@ -118,9 +118,10 @@ std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
         if (latest->type == REDIS_REPLY_STRING) job.latest_attempt = std::string(latest.text());
     }
     if (!job.latest_attempt) {
-        for (const std::string& queue : ctx.redis.command({"SMEMBERS", ctx.keys.queues()}).strings()) {
-            if (queue == job.queue) continue;
-            auto latest = ctx.redis.command({"HGET", ctx.keys.latest(queue), id});
+        std::vector<std::vector<std::string>> lookups;
+        for (const std::string& queue : ctx.redis.command({"SMEMBERS", ctx.keys.queues()}).strings())
+            if (queue != job.queue) lookups.push_back({"HGET", ctx.keys.latest(queue), id});
+        for (const auto& latest : ctx.redis.pipeline(lookups)) {
             if (latest->type != REDIS_REPLY_STRING) continue;
             job.latest_attempt = std::string(latest.text());
             break;
