@@ -3,6 +3,7 @@
 // defaults, and both files mention every key.
 #include "config/config.hpp"
 #include "config/config_table.hpp"
+#include "plugins/plugin_registry.hpp"
 
 #include "support/temp_dir.hpp"
 
@@ -36,12 +37,27 @@ TEST(ConfigShipped, CommentedSettingsAreValidDefaults) {
     Config config = load_config(path.string(), true);
     // The examples are the only non-defaults: a queue at default values and a plugin.
     EXPECT_EQ(config.queue_settings.at("mail"), QueueSettings{});
-    EXPECT_EQ(config.plugin_settings.at("files").size(), 2u);
+    EXPECT_EQ(config.plugin_settings.at("files").size(), 1u);
     EXPECT_FALSE(config.plugin_dir.empty());
     config.queue_settings.clear();
     config.plugin_settings.clear();
     config.plugin_dir.clear();
     EXPECT_EQ(config, Config{});
+}
+
+// An operator who uncomments the shipped [plugin.*] example gets a worker that starts: the
+// example plugins accept every key the example sets (init would throw otherwise).
+TEST(ConfigShipped, PluginExamplesAreAcceptedByTheExamplePlugins) {
+    test::TempDir dir("onyx-config");
+    const auto path = dir.file("all.ini");
+    test::write_file_text(path, uncommented(test::read_file_text(kShipped)));
+    const Config config = load_config(path.string(), true);
+    plugins::LoadOptions options;
+    options.strict = true;
+    options.settings = config.plugin_settings;
+    plugins::PluginRegistry registry;
+    EXPECT_NO_THROW(registry.load_directory(ONYX_EXAMPLE_PLUGIN_DIR, options));
+    EXPECT_NE(registry.find("Files::Gzip"), nullptr);
 }
 
 TEST(ConfigShipped, FileAndDocsNameEveryKeyWithItsDefault) {
