@@ -15,7 +15,20 @@ set(ONYX_PLUGIN_FULL_DIR "${CMAKE_INSTALL_FULL_LIBDIR}/onyx-background/plugins")
 # not LIBDIR, which is multiarch (lib/x86_64-linux-gnu) on Debian.
 set(ONYX_UNIT_INSTALL_DIR "lib/systemd/system")
 
-install(FILES ${PROJECT_SOURCE_DIR}/conf/onyx-background.ini DESTINATION ${ONYX_CONFIG_INSTALL_DIR})
+# The INI's folder is decided when installing, from the prefix then in force, so that
+# `cmake --install build --prefix X` puts it under X: <prefix>/etc, except /etc for /usr
+# (GNUInstallDirs' rule, kept by hand because CMAKE_INSTALL_FULL_SYSCONFDIR is fixed at
+# configure time). The destination is written absolute ("/" + the folder without its leading
+# "/") so that it is not put under the prefix a second time; DESTDIR still applies.
+install(CODE [[
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    set(ONYX_INSTALL_ETC_DIR "etc")
+  else()
+    string(REGEX REPLACE "^/+" "" ONYX_INSTALL_ETC_DIR "${CMAKE_INSTALL_PREFIX}/etc")
+  endif()
+]])
+install(FILES ${PROJECT_SOURCE_DIR}/conf/onyx-background.ini
+  DESTINATION "/\${ONYX_INSTALL_ETC_DIR}/onyx-background")
 # Plugins go here (the examples are installed by plugins/CMakeLists.txt); keep it even empty.
 install(DIRECTORY DESTINATION ${ONYX_PLUGIN_INSTALL_DIR})
 
@@ -103,4 +116,11 @@ ONYX_DOCDIR='${CMAKE_INSTALL_FULL_DOCDIR}'
   add_test(NAME packaging_deb
     COMMAND ${PROJECT_SOURCE_DIR}/tests/packaging/check_deb.sh ${PROJECT_BINARY_DIR})
   set_tests_properties(packaging_deb PROPERTIES TIMEOUT 300 LABELS packaging)
+endif()
+
+# `cmake --install --prefix X` writes nothing outside X (as a non-root plugin author runs it).
+if(BUILD_TESTING)
+  add_test(NAME packaging_install_prefix
+    COMMAND ${PROJECT_SOURCE_DIR}/tests/packaging/check_install_prefix.sh ${PROJECT_BINARY_DIR})
+  set_tests_properties(packaging_install_prefix PROPERTIES TIMEOUT 300 LABELS packaging)
 endif()
