@@ -14,35 +14,44 @@
 namespace onyx::cli {
 namespace {
 
-// Where the job is now: one pipeline of membership checks, first match wins.
-std::string job_state(CommandContext& ctx, const JobRecord& job, const std::vector<AttemptRecord>& attempts) {
+// Where the job is now, and when it is due when it waits in `scheduled:<q>` or `retry:<q>`
+// (their score is what the watcher goes by; `pat` is only what enqueue asked).
+struct JobState {
+    std::string text;
+    std::optional<int64_t> due_ms;
+};
+
+// One pipeline of membership checks, first match wins.
+JobState job_state(CommandContext& ctx, const JobRecord& job, const std::vector<AttemptRecord>& attempts) {
     const std::string& q = job.queue;
     auto r = ctx.redis.pipeline({{"ZSCORE", ctx.keys.dead(q), job.id},
                                  {"ZSCORE", ctx.keys.retry(q), job.id},
                                  {"ZSCORE", ctx.keys.scheduled(q), job.id},
                                  {"LPOS", ctx.keys.ready(q), job.id}});
-    if (r[0]->type == REDIS_REPLY_STRING) return "dead";
-    if (r[1]->type == REDIS_REPLY_STRING)
-        return fmt::format("waiting for retry (due {})", format_age(integer_of(r[1]), ctx.now_ms));
-    if (r[2]->type == REDIS_REPLY_STRING) return "scheduled";
-    if (r[3]->type == REDIS_REPLY_INTEGER) return fmt::format("ready (position {})", r[3]->integer + 1);
-    if (attempts.empty()) return "unknown";
-    return attempt_outcome(attempts.back());
+    if (r[0]->type == REDIS_REPLY_STRING) return {"dead", std::nullopt};
+    if (r[1]->type == REDIS_REPLY_STRING) {
+        const int64_t due = integer_of(r[1]);
+        return {fmt::format("waiting for retry (due {})", format_age(due, ctx.now_ms)), due};
+    }
+    if (r[2]->type == REDIS_REPLY_STRING) return {"scheduled", integer_of(r[2])};
+    if (r[3]->type == REDIS_REPLY_INTEGER) return {fmt::format("ready (position {})", r[3]->integer + 1), std::nullopt};
+    if (attempts.empty()) return {"unknown", std::nullopt};
+    return {attempt_outcome(attempts.back()), std::nullopt};
 }
 
 std::string text_or_dash(const std::optional<int64_t>& v, const char* unit = "") {
     return v ? fmt::format("{}{}", *v, unit) : "-";
 }
 
-std::string render_job(const JobRecord& job, const std::string& state, int64_t now, bool colour) {
+std::string render_job(const JobRecord& job, const JobState& state, int64_t now, bool colour) {
     std::string limit = job.retry_limit ? fmt::format(" (retry limit {})", *job.retry_limit) : "";
     return render_fields({{"job", job.id},
                           {"queue", job.queue},
                           {"class", job.job_class},
                           {"args", job.args},
-                          {"state", state},
+                          {"state", state.text},
                           {"enqueued", format_when(job.enqueued_ms, now)},
-                          {"run at", format_when(job.scheduled_ms, now)},
+                          {"run at", format_when(state.due_ms ? state.due_ms : job.scheduled_ms, now)},
                           {"failures", fmt::format("{}{}", job.failed_attempts, limit)},
                           {"timeout", text_or_dash(job.timeout_ms, "ms")},
                           {"dead since", format_when(job.dead_ms, now)}},
@@ -99,12 +108,13 @@ void write_job(JsonWriter& w, const JobRecord& job) {
     json_member(w, "dead_ms", job.dead_ms);
 }
 
-void print_job_json(const JobRecord& job, const std::string& state, const std::vector<AttemptRecord>& attempts) {
+void print_job_json(const JobRecord& job, const JobState& state, const std::vector<AttemptRecord>& attempts) {
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     write_job(w, job);
-    json_member(w, "state", state);
+    json_member(w, "state", state.text);
+    json_member(w, "due_ms", state.due_ms);
     json_key(w, "attempts");
     w.StartArray();
     for (const auto& a : attempts) write_attempt(w, a);
@@ -121,7 +131,7 @@ int run_job_command(const config::Config& config, const std::string& job_id, boo
         const auto job = read_job(ctx, job_id);
         if (!job) throw CliError(kExitNotFound, fmt::format("job {} not found", job_id));
         const auto attempts = read_attempt_history(ctx, *job);
-        const std::string state = job_state(ctx, *job, attempts);
+        const JobState state = job_state(ctx, *job, attempts);
         if (json) return print_job_json(*job, state, attempts), kExitOk;
         const bool colour = colour_wanted();
         std::string out = render_job(*job, state, ctx.now_ms, colour) + "\n";

@@ -487,5 +487,37 @@ TEST_F(CliGolden, UnreachableRedisIsOneLineWithTheUrlPasswordHidden) {
     }
 }
 
+// `run at` is when the watcher will run the job: its score in scheduled:<q>, not the `pat` that
+// enqueue wrote (here the two differ, as after a producer moved the job).
+TEST_F(CliGolden, JobRunAtIsTheScheduledScoreNotPat) {
+    redis_.command({"ZADD", kNs + "scheduled:alpha", ms(kT0 + 7200000), "j2"});
+    const auto text = cli({"job", "j2"});
+    ASSERT_EQ(text.exit_code(), 0) << text.stderr_text;
+    EXPECT_NE(text.stdout_text.find("run at      2026-01-01T02:00:00.000Z"), std::string::npos) << text.stdout_text;
+    const auto json = cli({"job", "j2", "--json"});
+    ASSERT_EQ(json.exit_code(), 0) << json.stderr_text;
+    rapidjson::Document doc;
+    ASSERT_FALSE(doc.Parse(json.stdout_text.c_str()).HasParseError()) << json.stdout_text;
+    EXPECT_EQ(doc["due_ms"].GetInt64(), kT0 + 7200000);
+    EXPECT_EQ(doc["scheduled_ms"].GetInt64(), kT0 + 3600000);  // pat, as written
+}
+
+// Pausing a queue no worker registered warns (a typo pauses nothing), still pauses, and
+// `status` lists the paused queue although nothing else names it.
+TEST_F(CliGolden, PauseOfAnUnusedQueueWarnsAndStatusShowsIt) {
+    const auto known = cli({"pause", "alpha"});
+    ASSERT_EQ(known.exit_code(), 0) << known.stderr_text;
+    EXPECT_EQ(known.stderr_text, "");
+    const auto unused = cli({"pause", "gamma"});
+    ASSERT_EQ(unused.exit_code(), 0) << unused.stderr_text;
+    EXPECT_EQ(unused.stdout_text, "queue gamma: paused\n");
+    EXPECT_NE(unused.stderr_text.find("warning: no worker has registered queue gamma"), std::string::npos)
+        << unused.stderr_text;
+    const auto status = cli({"status"});
+    ASSERT_EQ(status.exit_code(), 0) << status.stderr_text;
+    const std::regex gamma_paused(R"((^|\n)gamma +[0-9 ]+ yes )");
+    EXPECT_TRUE(std::regex_search(status.stdout_text, gamma_paused)) << status.stdout_text;
+}
+
 }  // namespace
 }  // namespace onyx::test
