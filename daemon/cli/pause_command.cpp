@@ -32,6 +32,11 @@ int run_pause_command(const config::Config& config, const std::vector<std::strin
             const int64_t changed = integer_of(ctx.redis.command({pause ? "SADD" : "SREM", ctx.keys.paused(), q}));
             const char* what = pause ? (changed ? "paused" : "already paused") : (changed ? "resumed" : "was not paused");
             print_out(fmt::format("queue {}: {}\n", escape_for_terminal(q), what));
+            // A typo pauses nothing anyone uses: say so, but keep the pause (a queue may be
+            // paused before its first worker starts).
+            if (pause && integer_of(ctx.redis.command({"SISMEMBER", ctx.keys.queues(), q})) == 0)
+                fmt::print(stderr, "onyx-background pause: warning: no worker has registered queue {} (it is not in {})\n",
+                           escape_for_terminal(q), escape_for_terminal(ctx.keys.queues()));
         }
         return kExitOk;
     });

@@ -53,8 +53,14 @@ std::string escape_glob(std::string_view text) {
 QueueList discover_queues(CommandContext& ctx, const std::optional<std::string>& flag) {
     if (flag) return {config::parse_queue_list(*flag, "--queue"), "flag"};
     auto members = ctx.redis.command({"SMEMBERS", ctx.keys.queues()}).strings();
-    if (!members.empty()) return {sorted({members.begin(), members.end()}), "queues-set"};
-    std::set<std::string> found;
+    // A paused queue is listed even before anyone used it, so `status` shows the pause.
+    auto paused = ctx.redis.command({"SMEMBERS", ctx.keys.paused()}).strings();
+    if (!members.empty()) {
+        std::set<std::string> names(members.begin(), members.end());
+        names.insert(paused.begin(), paused.end());
+        return {sorted(std::move(names)), "queues-set"};
+    }
+    std::set<std::string> found(paused.begin(), paused.end());
     for (const auto& kind : queue_key_kinds()) scan_kind(ctx, kind, found);
     return {sorted(std::move(found)), "scan"};
 }

@@ -21,7 +21,8 @@ struct QueueList {
     std::string source;
 };
 
-/// The queues to show. `flag` is the raw -q text (comma-separated) when given. Throws
+/// The queues to show: the -q list when given (`flag`, comma-separated), else `<ns>:queues`
+/// (or, when empty, the queues found by SCAN) plus every paused queue. Throws
 /// config::ConfigError for a bad -q list, redis::RedisError when Redis fails.
 QueueList discover_queues(CommandContext& ctx, const std::optional<std::string>& flag);
 
