@@ -7,9 +7,9 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-class Heartbeat : public ScriptTest {};
+class HeartbeatScript : public ScriptTest {};
 
-TEST_F(Heartbeat, RenewsTheLeaseAndWritesTheDescriptionEvenOverMaxmemory) {
+TEST_F(HeartbeatScript, RenewsTheLeaseAndWritesTheDescriptionEvenOverMaxmemory) {
     redis().command({"CONFIG", "SET", "maxmemory", "1"});
     auto reply = eval("heartbeat", {"ns:workers", "ns:worker:w"}, {"w", "5000", "30000", "state", "running", "run", "a1"});
     redis().command({"CONFIG", "SET", "maxmemory", "0"});

@@ -11,9 +11,9 @@
 namespace onyx::worker {
 namespace {
 
-// The value that follows `field` in the HSET pairs (after the 6 leading EVALSHA values).
+// The value that follows `field` in the HSET pairs (after EVALSHA, sha, 2 KEYS and 3 ARGV values).
 std::string field_value(const std::vector<std::string>& argv, const std::string& field) {
-    for (size_t i = 7; i + 1 < argv.size(); i += 2)
+    for (size_t i = 8; i + 1 < argv.size(); i += 2)
         if (argv[i] == field) return argv[i + 1];
     ADD_FAILURE() << "no field " << field;
     return "";
