@@ -1,5 +1,7 @@
 #include "protocol/attempt_records.hpp"
 
+#include <onyx_background/keys.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +22,32 @@ T parse_number(const ReplyValue& value) {
     return value ? parse_number<T>(std::string_view(*value)) : T{0};
 }
 
+// The distinct queues of `items` in order of first appearance: the scripts' KEYS groups.
+template <typename Item>
+std::vector<std::string> distinct_queues(const std::vector<Item>& items) {
+    std::vector<std::string> queues;
+    for (const auto& item : items)
+        if (std::find(queues.begin(), queues.end(), item.queue) == queues.end()) queues.push_back(item.queue);
+    return queues;
+}
+
+// 1-based index of `queue` in `queues` (present), as text: how a block names its KEYS group.
+std::string queue_index(const std::vector<std::string>& queues, std::string_view queue) {
+    return std::to_string(std::find(queues.begin(), queues.end(), queue) - queues.begin() + 1);
+}
+
+// "EVALSHA sha <numkeys>", then one group of keys per queue, built by `group`.
+template <typename Group>
+std::vector<std::string> evalsha_with_queue_keys(std::string_view script_sha, const std::vector<std::string>& queues,
+                                                 size_t keys_per_queue, Group group) {
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), std::to_string(queues.size() * keys_per_queue)};
+    for (const auto& q : queues) {
+        auto keys = group(q);
+        argv.insert(argv.end(), keys.begin(), keys.end());
+    }
+    return argv;
+}
+
 }  // namespace
 
 uint32_t parse_failures(std::string_view text) {
@@ -33,11 +61,13 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
                                          std::string_view worker_id, int64_t wrk, int64_t now_ms,
                                          const std::vector<std::string>& queues,
                                          const std::vector<std::string>& attempt_ids) {
-    std::vector<std::string> argv;
-    argv.reserve(8 + queues.size() + attempt_ids.size());
-    argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns),
-                             std::string(worker_id), std::to_string(wrk), std::to_string(now_ms),
-                             std::to_string(queues.size())});
+    const onyx_background::Keys keys{std::string(ns)};
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), std::to_string(1 + 4 * queues.size()),
+                                     keys.paused()};
+    argv.reserve(argv.size() + 5 * queues.size() + 4 + attempt_ids.size());
+    for (const auto& q : queues)
+        argv.insert(argv.end(), {keys.reserved(worker_id, q), keys.ready(q), keys.latest(q), keys.processing(q)});
+    argv.insert(argv.end(), {std::string(ns), std::string(worker_id), std::to_string(wrk), std::to_string(now_ms)});
     argv.insert(argv.end(), queues.begin(), queues.end());
     argv.insert(argv.end(), attempt_ids.begin(), attempt_ids.end());
     return argv;
@@ -109,31 +139,32 @@ void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields
 
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts) {
-    std::vector<std::string> argv;
-    argv.reserve(4 + attempts.size() * 3 + 8);
-    argv.insert(argv.end(), {"EVALSHA", std::string(script_sha), "0", std::string(ns)});
+    const onyx_background::Keys keys{std::string(ns)};
+    const std::vector<std::string> queues = distinct_queues(attempts);
+    std::vector<std::string> argv = evalsha_with_queue_keys(script_sha, queues, 6, [&](const std::string& q) {
+        return std::vector<std::string>{keys.processing(q), keys.completed(q), keys.failed(q),
+                                        keys.retry(q),      keys.dead(q),      keys.stats(q)};
+    });
+    argv.reserve(argv.size() + 1 + attempts.size() * 3 + 8);
+    argv.push_back(std::string(ns));
     // Completed attempts grouped by queue (3 values each), in order of first appearance.
-    std::vector<std::string_view> queues;
-    for (const auto& a : attempts) {
-        if (a.error_class.empty() && std::find(queues.begin(), queues.end(), a.queue) == queues.end())
-            queues.push_back(a.queue);
-    }
-    for (std::string_view queue : queues) {
-        argv.insert(argv.end(), {"c", std::string(queue), ""});
-        const size_t count_at = argv.size() - 1;
+    for (const auto& queue : queues) {
+        const size_t count_at = argv.size() + 2;
+        argv.insert(argv.end(), {"c", queue_index(queues, queue), ""});
         size_t count = 0;
         for (const auto& a : attempts) {
             if (!a.error_class.empty() || a.queue != queue) continue;
             argv.insert(argv.end(), {a.attempt_id, std::to_string(a.finished_at_ms), format_processing_ms(a.processing_ms)});
             ++count;
         }
-        argv[count_at] = std::to_string(count);
+        if (count == 0) argv.resize(count_at - 2);  // this queue has failures only
+        else argv[count_at] = std::to_string(count);
     }
     for (const auto& a : attempts) {
         if (a.error_class.empty()) continue;
-        argv.insert(argv.end(), {"f", a.queue, a.attempt_id, a.job_id, std::to_string(a.finished_at_ms),
-                                 format_processing_ms(a.processing_ms), a.error_class, a.error_message,
-                                 a.retry_at_ms ? std::to_string(*a.retry_at_ms) : std::string()});
+        argv.insert(argv.end(), {"f", queue_index(queues, a.queue), a.attempt_id, a.job_id,
+                                 std::to_string(a.finished_at_ms), format_processing_ms(a.processing_ms), a.error_class,
+                                 a.error_message, a.retry_at_ms ? std::to_string(*a.retry_at_ms) : std::string()});
     }
     return argv;
 }
@@ -142,10 +173,12 @@ std::vector<std::string> orphans_arguments(std::string_view script_sha, std::str
                                            std::string_view worker_id, int64_t now_ms, std::string_view message,
                                            int room, const std::vector<std::string>& queues,
                                            const std::vector<std::string>& known_attempt_ids) {
-    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", std::string(ns), std::string(worker_id),
-                                     std::to_string(now_ms), std::string(errors::kClaimLost), std::string(message),
-                                     std::to_string(std::max(room, 0)), std::to_string(queues.size())};
-    argv.insert(argv.end(), queues.begin(), queues.end());
+    const onyx_background::Keys keys{std::string(ns)};
+    std::vector<std::string> argv = evalsha_with_queue_keys(script_sha, queues, 3, [&](const std::string& q) {
+        return std::vector<std::string>{keys.processing(q), keys.failed(q), keys.ready(q)};
+    });
+    argv.insert(argv.end(), {std::string(ns), std::string(worker_id), std::to_string(now_ms),
+                             std::string(errors::kClaimLost), std::string(message), std::to_string(std::max(room, 0))});
     argv.insert(argv.end(), known_attempt_ids.begin(), known_attempt_ids.end());
     return argv;
 }
@@ -176,12 +209,17 @@ bool parse_orphans_reply(const std::vector<ReplyValue>& values, const std::vecto
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,
                                              std::string_view error_class, std::string_view message,
                                              bool count_as_failure, const std::vector<ClaimedJob>& jobs) {
-    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", std::string(ns),
-                                     std::to_string(now_ms), std::string(error_class), std::string(message),
-                                     count_as_failure ? "1" : "0"};
+    const onyx_background::Keys keys{std::string(ns)};
+    const std::vector<std::string> queues = distinct_queues(jobs);
+    std::vector<std::string> argv = evalsha_with_queue_keys(script_sha, queues, 4, [&](const std::string& q) {
+        return std::vector<std::string>{keys.processing(q), keys.failed(q), keys.ready(q), keys.stats(q)};
+    });
+    argv.insert(argv.end(), {std::string(ns), std::to_string(now_ms), std::string(error_class), std::string(message),
+                             count_as_failure ? "1" : "0"});
     // The script LPUSHes one by one: the last pushed ends first, so push in reverse to keep
     // the claim (FIFO) order at the head of ready.
-    for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) argv.insert(argv.end(), {it->queue, it->attempt_id, it->job_id});
+    for (auto it = jobs.rbegin(); it != jobs.rend(); ++it)
+        argv.insert(argv.end(), {queue_index(queues, it->queue), it->attempt_id, it->job_id});
     return argv;
 }
 

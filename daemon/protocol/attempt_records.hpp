@@ -1,5 +1,5 @@
 // Pure encoding and decoding of the claim and finish scripts' arguments and replies
-// (protocol/scripts.hpp). No I/O: the worker feeds replies in, unit tests feed values in.
+// (protocol/lua/*.lua). No I/O: the worker feeds replies in, unit tests feed values in.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,8 @@ inline constexpr std::string_view kClaimLost = "Claim Lost"; ///< its claim's re
 inline constexpr std::string_view kJobReadFailed = "JobReadFailed"; ///< Redis answered the job hash read with an error (retried)
 }  // namespace errors
 
-/// ARGV of one claim call (after EVALSHA sha 0): ns, worker id, wrk, now, queues, attempt ids.
+/// EVALSHA argv of one claim call (protocol/lua/claim.lua): KEYS `<ns>:paused` and 4 per queue
+/// (reserved, ready, latest, processing); ARGV ns, worker id, wrk, now, queues, attempt ids.
 std::vector<std::string> claim_arguments(std::string_view script_sha, std::string_view ns,
                                          std::string_view worker_id, int64_t wrk, int64_t now_ms,
                                          const std::vector<std::string>& queues,
@@ -79,7 +80,7 @@ bool parse_claim_reply(const std::vector<ReplyValue>& values, const std::vector<
                        std::string& error);
 
 /// A job's `fal` (failed attempts so far) as the worker, the CLI and every script read it
-/// (scripts.cpp, `failures`): decimal digits only, below 10^9; anything else (a sign, a
+/// (protocol/lua/lib/failures.lua): decimal digits only, below 10^9; anything else (a sign, a
 /// fraction, an exponent, `inf`, text written by hand) counts as 0. Pure.
 uint32_t parse_failures(std::string_view text);
 
@@ -89,12 +90,13 @@ uint32_t parse_failures(std::string_view text);
 /// is not a whole number as absent.
 void apply_job_hash(ClaimedJob& job, const std::vector<std::string_view>& fields_and_values);
 
-/// EVALSHA argv of one finish call for `attempts` (non-empty): completed attempts grouped by
-/// queue, then each failure (protocol/scripts.hpp kFinishScript).
+/// EVALSHA argv of one finish call for `attempts` (non-empty; protocol/lua/finish.lua): 6 KEYS
+/// per distinct queue, then ns, the completed attempts grouped by queue, then each failure;
+/// blocks name their queue by its 1-based index among those key groups.
 std::vector<std::string> finish_arguments(std::string_view script_sha, std::string_view ns,
                                           const std::vector<FinishedAttempt>& attempts);
 
-/// EVALSHA argv of one orphans call (protocol/scripts.hpp kOrphansScript): adopts up to `room`
+/// EVALSHA argv of one orphans call (protocol/lua/orphans.lua: 3 KEYS per queue): adopts up to `room`
 /// of this worker's attempts not in `known_attempt_ids` (a negative room counts as 0) and hands
 /// the rest back with err "Claim Lost" and `message`.
 std::vector<std::string> orphans_arguments(std::string_view script_sha, std::string_view ns,
@@ -114,7 +116,9 @@ struct OrphansResult {
 bool parse_orphans_reply(const std::vector<ReplyValue>& values, const std::vector<std::string>& queues,
                          OrphansResult& out, std::string& error);
 
-/// EVALSHA argv of one hand-back call (protocol/scripts.hpp kHandBackScript).
+/// EVALSHA argv of one hand-back call (protocol/lua/hand_back.lua): 4 KEYS per distinct queue of
+/// `jobs`, then ns, now, err, message, count flag, and (queue index, attempt id, job id) per
+/// job, last job first.
 std::vector<std::string> hand_back_arguments(std::string_view script_sha, std::string_view ns, int64_t now_ms,
                                              std::string_view error_class, std::string_view message,
                                              bool count_as_failure, const std::vector<ClaimedJob>& jobs);

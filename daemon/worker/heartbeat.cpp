@@ -29,7 +29,8 @@ std::string join(const std::vector<std::string>& items) {
 
 std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const WorkerInfo& info,
                                              const WorkerStats& stats, int64_t now_ms) {
-    return {"EVALSHA", std::string(script_sha), "0", info.ns, info.worker_id,
+    const onyx_background::Keys keys(info.ns);
+    return {"EVALSHA", std::string(script_sha), "2", keys.workers(), keys.worker(info.worker_id), info.worker_id,
             std::to_string(now_ms + info.lease_ms),
             // The description outlives the lease a little so a watcher can still read it.
             std::to_string(info.lease_ms * 3),

@@ -31,7 +31,7 @@ struct WorkerStats {
     std::string state;     ///< running, quiet or stopping
 };
 
-/// The EVALSHA argv of one heartbeat (protocol/scripts.hpp kHeartbeatScript): lease end =
+/// The EVALSHA argv of one heartbeat (protocol/lua/heartbeat.lua: KEYS workers and the worker hash): lease end =
 /// now + lease, the description kept for 3 leases. Pure.
 std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const WorkerInfo& info,
                                              const WorkerStats& stats, int64_t now_ms);

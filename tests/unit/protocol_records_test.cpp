@@ -99,10 +99,12 @@ TEST(JobHash, NoFieldsMeansNoHashAndAbsentFieldsKeepDefaults) {
     EXPECT_FALSE(odd.retry_limit.has_value());
 }
 
-TEST(ClaimArguments, LayOutQueuesThenAttemptIds) {
+TEST(ClaimArguments, KeysPausedThenFourPerQueueThenQueuesAndAttemptIds) {
     auto argv = claim_arguments("sha", "ns", "wid", 17, 99, {"a", "b"}, {"x", "y", "z"});
-    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "wid", "17", "99", "2", "a", "b", "x",
-                                              "y", "z"}));
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "9", "ns:paused",                               //
+                                              "ns:reserved:wid:a", "ns:ready:a", "ns:latest:a", "ns:processing:a",  //
+                                              "ns:reserved:wid:b", "ns:ready:b", "ns:latest:b", "ns:processing:b",  //
+                                              "ns", "wid", "17", "99", "a", "b", "x", "y", "z"}));
 }
 
 TEST(FinishArguments, CompletedGroupedByQueueThenEachFailure) {
@@ -113,11 +115,25 @@ TEST(FinishArguments, CompletedGroupedByQueueThenEachFailure) {
     FinishedAttempt dead{"q", "a5", "j5", 5000, 1.0, "E", "m", std::nullopt};
     auto argv = finish_arguments("sha", "ns", {ok1, retry, ok2, ok3, dead});
     EXPECT_EQ(argv, (std::vector<std::string>{
-                        "EVALSHA", "sha", "0", "ns",                                             //
-                        "c", "q", "2", "a1", "1000", "1.500", "a4", "4000", "2.000",             //
-                        "c", "mail", "1", "a3", "3000", "12.346",                                //
-                        "f", "q", "a2", "j2", "2000", "0.000", "std::runtime_error", "boom", "17000",  //
-                        "f", "q", "a5", "j5", "5000", "1.000", "E", "m", ""}));
+                        "EVALSHA", "sha", "12",                                                  //
+                        "ns:processing:q", "ns:completed:q", "ns:failed:q", "ns:retry:q", "ns:dead:q", "ns:stats:q",
+                        "ns:processing:mail", "ns:completed:mail", "ns:failed:mail", "ns:retry:mail", "ns:dead:mail",
+                        "ns:stats:mail", "ns",                                                   //
+                        "c", "1", "2", "a1", "1000", "1.500", "a4", "4000", "2.000",             //
+                        "c", "2", "1", "a3", "3000", "12.346",                                   //
+                        "f", "1", "a2", "j2", "2000", "0.000", "std::runtime_error", "boom", "17000",  //
+                        "f", "1", "a5", "j5", "5000", "1.000", "E", "m", ""}));
+}
+
+TEST(FinishArguments, AQueueWithFailuresOnlyHasKeysButNoCompletedBlock) {
+    FinishedAttempt ok{"q", "a1", "j1", 1000, 1.0, "", "", std::nullopt};
+    FinishedAttempt failed{"other", "a2", "j2", 2000, 1.0, "E", "m", std::nullopt};
+    auto argv = finish_arguments("sha", "ns", {failed, ok});
+    EXPECT_EQ(argv[2], "12");
+    EXPECT_EQ(argv[3], "ns:processing:other") << "queues in order of first appearance";
+    EXPECT_EQ(std::vector<std::string>(argv.begin() + 15, argv.end()),
+              (std::vector<std::string>{"ns", "c", "2", "1", "a1", "1000", "1.000",  //
+                                        "f", "1", "a2", "j2", "2000", "1.000", "E", "m", ""}));
 }
 
 TEST(HandBackArguments, TriplesInReverseSoLpushKeepsTheOrder) {
@@ -127,16 +143,23 @@ TEST(HandBackArguments, TriplesInReverseSoLpushKeepsTheOrder) {
     first.job_id = "j1";
     second.attempt_id = "a2";
     second.job_id = "j2";
-    auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {first, second});
-    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "5", "Shutdown", "msg", "0", "q", "a2",
-                                              "j2", "q", "a1", "j1"}));
+    ClaimedJob third = first;
+    third.queue = "r";
+    third.attempt_id = "a3";
+    auto argv = hand_back_arguments("sha", "ns", 5, "Shutdown", "msg", false, {first, second, third});
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "8",                                          //
+                                              "ns:processing:q", "ns:failed:q", "ns:ready:q", "ns:stats:q",  //
+                                              "ns:processing:r", "ns:failed:r", "ns:ready:r", "ns:stats:r",  //
+                                              "ns", "5", "Shutdown", "msg", "0",                              //
+                                              "2", "a3", "j1", "1", "a2", "j2", "1", "a1", "j1"}));
 }
 
-TEST(OrphansArguments, RoomThenQueuesThenKnownAttempts) {
+TEST(OrphansArguments, ThreeKeysPerQueueThenRoomThenKnownAttempts) {
     auto argv = orphans_arguments("sha", "ns", "wid", 7, "msg", 3, {"a", "b"}, {"held-1", "held-2"});
-    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "wid", "7", "Claim Lost", "msg", "3", "2",
-                                              "a", "b", "held-1", "held-2"}));
-    EXPECT_EQ(orphans_arguments("sha", "ns", "wid", 7, "msg", -2, {"a"}, {})[8], "0") << "no room below 0";
+    EXPECT_EQ(argv, (std::vector<std::string>{"EVALSHA", "sha", "6", "ns:processing:a", "ns:failed:a", "ns:ready:a",
+                                              "ns:processing:b", "ns:failed:b", "ns:ready:b", "ns", "wid", "7",
+                                              "Claim Lost", "msg", "3", "held-1", "held-2"}));
+    EXPECT_EQ(orphans_arguments("sha", "ns", "wid", 7, "msg", -2, {"a"}, {})[11], "0") << "no room below 0";
 }
 
 TEST(OrphansReply, DecodesTheHandedBackCountAndEachAdoptedAttempt) {

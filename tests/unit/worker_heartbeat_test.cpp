@@ -11,9 +11,9 @@
 namespace onyx::worker {
 namespace {
 
-// The value that follows `field` in the HSET pairs (after the 6 leading EVALSHA values).
+// The value that follows `field` in the HSET pairs (after EVALSHA, sha, 2 KEYS and 3 ARGV values).
 std::string field_value(const std::vector<std::string>& argv, const std::string& field) {
-    for (size_t i = 7; i + 1 < argv.size(); i += 2)
+    for (size_t i = 8; i + 1 < argv.size(); i += 2)
         if (argv[i] == field) return argv[i + 1];
     ADD_FAILURE() << "no field " << field;
     return "";
@@ -23,8 +23,8 @@ const WorkerInfo kInfo{"ns", "w1", {"a", "b"}, 4, 1000, 10000};
 
 TEST(Heartbeat, LeaseEndsOneLeaseFromNowAndTheHashIsKeptThree) {
     const auto argv = heartbeat_arguments("sha", kInfo, {0, {}, 0, "running"}, 5000);
-    EXPECT_EQ(std::vector<std::string>(argv.begin(), argv.begin() + 7),
-              (std::vector<std::string>{"EVALSHA", "sha", "0", "ns", "w1", "15000", "30000"}));
+    EXPECT_EQ(std::vector<std::string>(argv.begin(), argv.begin() + 8),
+              (std::vector<std::string>{"EVALSHA", "sha", "2", "ns:workers", "ns:worker:w1", "w1", "15000", "30000"}));
     EXPECT_EQ(field_value(argv, "queues"), "a,b");
     EXPECT_EQ(field_value(argv, "state"), "running");
 }
