@@ -107,7 +107,8 @@ extern const Script kTrimScript;
 /// and back to the head of `ready:<q>`; when the job's `unc` is already 1 it is counted
 /// instead. Then removes the workers from the registry.
 /// ARGV: ns, now ms, batch, message, default retry limit, then (queue, limit) pairs.
-/// Returns {workers recovered, attempts counted, reserved ids returned, attempts not counted}.
+/// Returns {workers recovered, attempts counted, reserved ids returned, attempts not counted,
+/// jobs dead} (protocol/recover_call.hpp decodes it).
 extern const Script kRecoverScript;
 
 }  // namespace onyx::protocol
