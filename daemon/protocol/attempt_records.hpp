@@ -2,6 +2,8 @@
 // (protocol/lua/*.lua). No I/O: the worker feeds replies in, unit tests feed values in.
 #pragma once
 
+#include "protocol/script_reply.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,9 +62,6 @@ std::vector<std::string> claim_arguments(std::string_view script_sha, std::strin
                                          std::string_view worker_id, int64_t wrk, int64_t now_ms,
                                          const std::vector<std::string>& queues,
                                          const std::vector<std::string>& attempt_ids);
-
-/// One element of a script reply: nullopt for nil, else the text (integers as decimal).
-using ReplyValue = std::optional<std::string>;
 
 /// What one claim returned.
 struct ClaimResult {

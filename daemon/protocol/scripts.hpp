@@ -23,13 +23,13 @@ extern const Script kClaimScript;     ///< see lua/claim.lua
 extern const Script kFinishScript;    ///< see lua/finish.lua
 extern const Script kHandBackScript;  ///< see lua/hand_back.lua
 extern const Script kOrphansScript;   ///< see lua/orphans.lua
-extern const Script kUnreserveScript; ///< see lua/unreserve.lua
+extern const Script kUnreserveScript; ///< see lua/unreserve.lua; called through unreserve_call.hpp
 extern const Script kHeartbeatScript; ///< see lua/heartbeat.lua
 
 // Watcher.
-extern const Script kPromoteScript;   ///< see lua/promote.lua
-extern const Script kRecoverScript;   ///< see lua/recover.lua
-extern const Script kTrimScript;      ///< see lua/trim.lua
+extern const Script kPromoteScript;   ///< see lua/promote.lua; called through promote_call.hpp
+extern const Script kRecoverScript;   ///< see lua/recover.lua; called through recover_call.hpp
+extern const Script kTrimScript;      ///< see lua/trim.lua; called through trim_call.hpp
 
 // CLI (run with EVAL).
 extern const Script kDequeueScript;   ///< see lua/dequeue.lua

@@ -2,9 +2,13 @@
 
 #include "config/redis_url.hpp"
 #include "protocol/client_name.hpp"
+#include "protocol/promote_call.hpp"
+#include "protocol/recover_call.hpp"
 #include "protocol/scripts.hpp"
+#include "protocol/trim_call.hpp"
 #include "redis/async_connection.hpp"
 #include "redis/daemon_loop.hpp"
+#include "redis/reply_values.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
@@ -12,7 +16,6 @@
 #include <uv.h>
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 
 namespace onyx::watcher {
@@ -25,11 +28,37 @@ constexpr int64_t kPromotionScanMs = 10;
 // Records removed per sorted set per trim call: bounds how long one call blocks Redis.
 constexpr int kTrimBatch = 1000;
 
-// The 6 retention values of the trim script for one queue policy.
-void append_retention(std::vector<std::string>& argv, const config::QueueSettings& settings) {
-    argv.insert(argv.end(), {std::to_string(settings.completed_ttl_ms), std::to_string(settings.max_completed),
-                             std::to_string(settings.failed_ttl_ms), std::to_string(settings.max_failed),
-                             std::to_string(settings.dead_ttl_ms), std::to_string(settings.max_dead)});
+// Dead workers recovered per recover call: bounds how long one call blocks Redis.
+constexpr int kRecoverBatch = 10;
+
+// Reads the reply of a script that returns an array with `decode` (protocol/*_call.hpp).
+// Returns false with `problem` set when there is no reply, an error reply or a malformed one.
+template <typename Result>
+bool decode_reply(const redisReply* reply, std::string_view error,
+                  bool (*decode)(const std::vector<protocol::ReplyValue>&, Result&, std::string&), Result& out,
+                  std::string& problem) {
+    std::vector<protocol::ReplyValue> values;
+    return redis::array_reply_values(reply, error, values, problem) && decode(values, out, problem);
+}
+
+protocol::RetentionPolicy retention_policy(const config::QueueSettings& settings) {
+    return {settings.completed_ttl_ms, settings.max_completed, settings.failed_ttl_ms,
+            settings.max_failed,       settings.dead_ttl_ms,   settings.max_dead};
+}
+
+protocol::TrimCall trim_call(const config::Config& config, int64_t now_ms) {
+    protocol::TrimCall call{config.ns, now_ms, kTrimBatch, retention_policy(config::QueueSettings{}), {}};
+    for (const auto& [queue, settings] : config.queue_settings)
+        call.queue_policies.push_back({queue, retention_policy(settings)});
+    return call;
+}
+
+protocol::RecoverCall recover_call(const config::Config& config, int64_t now_ms) {
+    protocol::RecoverCall call{config.ns, now_ms, kRecoverBatch,
+                               "the worker's lease expired: it stopped sending heartbeats",
+                               config::QueueSettings{}.retries, {}};
+    for (const auto& [queue, settings] : config.queue_settings) call.queue_retry_limits.push_back({queue, settings.retries});
+    return call;
 }
 
 class Watcher {
@@ -39,9 +68,10 @@ public:
 
 private:
     void promote();
-    void on_promoted(const redisReply* reply);
+    void on_promoted(const protocol::PromoteResult& result);
     void schedule_promotion(int64_t delay_ms);
     void recover();
+    void on_recovered(const protocol::RecoverResult& result);
     void trim();
     void stop();
 
@@ -117,31 +147,26 @@ void Watcher::schedule_promotion(int64_t delay_ms) {
 void Watcher::promote() {
     if (promoting_ || !redis_->ready()) return;
     promoting_ = true;
-    redis_->command({"EVALSHA", redis_->script_sha("promote"), "0", config_.ns, std::to_string(support::wall_ms()),
-                     std::to_string(config_.promote_batch)},
+    const protocol::PromoteCall call{config_.ns, support::wall_ms(), config_.promote_batch};
+    redis_->command(protocol::promote_arguments(redis_->script_sha("promote"), call),
                     [this](const redisReply* reply, std::string_view error) {
                         promoting_ = false;
-                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-                            ONYX_LOG(warn, "promotion failed: {}", redis::failure_text(reply, error));
+                        protocol::PromoteResult result;
+                        std::string problem;
+                        if (!decode_reply(reply, error, protocol::parse_promote_reply, result, problem)) {
+                            ONYX_LOG(warn, "promotion failed: {}", problem);
                             return schedule_promotion(config_.watcher_interval_ms);
                         }
-                        on_promoted(reply);
+                        on_promoted(result);
                     });
 }
 
-void Watcher::on_promoted(const redisReply* reply) {
-    const long long promoted = reply->element[0]->integer;
-    const bool more = reply->element[1]->integer != 0;
-    promoted_total_ += static_cast<uint64_t>(promoted);
-    if (promoted > 0) ONYX_LOG(debug, "promoted {} scheduled jobs", promoted);
-    if (more) return schedule_promotion(0);
+void Watcher::on_promoted(const protocol::PromoteResult& result) {
+    promoted_total_ += static_cast<uint64_t>(result.promoted);
+    if (result.promoted > 0) ONYX_LOG(debug, "promoted {} scheduled jobs", result.promoted);
+    if (result.more_due) return schedule_promotion(0);
     int64_t delay = kPromotionScanMs;
-    const redisReply* next = reply->element[2];
-    int64_t next_due = 0;
-    if (next->type == REDIS_REPLY_STRING && next->len > 0 &&
-        std::from_chars(next->str, next->str + next->len, next_due).ec == std::errc()) {
-        delay = std::min(delay, next_due - support::wall_ms());
-    }
+    if (result.earliest_due_ms) delay = std::min(delay, *result.earliest_due_ms - support::wall_ms());
     schedule_promotion(delay);
 }
 
@@ -151,51 +176,44 @@ void Watcher::recover() {
     // a Redis restart or outage must not make a live worker look dead.
     if (support::monotonic_ms() - connected_since_ms_ < config_.lease_ms) return;
     recovering_ = true;
-    std::vector<std::string> argv = {"EVALSHA", redis_->script_sha("recover"), "0", config_.ns,
-                                     std::to_string(support::wall_ms()), "10",
-                                     "the worker's lease expired: it stopped sending heartbeats",
-                                     std::to_string(config::QueueSettings{}.retries)};
-    for (const auto& [queue, settings] : config_.queue_settings) {
-        argv.insert(argv.end(), {queue, std::to_string(settings.retries)});
-    }
-    redis_->command(argv,
+    redis_->command(protocol::recover_arguments(redis_->script_sha("recover"), recover_call(config_, support::wall_ms())),
                     [this](const redisReply* reply, std::string_view error) {
                         recovering_ = false;
-                        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 5) {
-                            ONYX_LOG(warn, "recovery failed: {}", redis::failure_text(reply, error));
+                        protocol::RecoverResult result;
+                        std::string problem;
+                        if (!decode_reply(reply, error, protocol::parse_recover_reply, result, problem)) {
+                            ONYX_LOG(warn, "recovery failed: {}", problem);
                             return;
                         }
-                        if (reply->element[0]->integer > 0) {
-                            ONYX_LOG(warn, "recovered {} dead workers: {} attempts failed with Worker Timeout "
-                                     "(counted; {} of their jobs dead, the others requeued), {} not running at the "
-                                     "last heartbeat put back uncounted (Worker Lost), {} reserved jobs returned",
-                                     reply->element[0]->integer, reply->element[1]->integer,
-                                     reply->element[4]->integer, reply->element[3]->integer,
-                                     reply->element[2]->integer);
-                            recover();  // more dead workers than one batch
-                        }
+                        on_recovered(result);
                     });
+}
+
+void Watcher::on_recovered(const protocol::RecoverResult& result) {
+    if (result.workers == 0) return;
+    ONYX_LOG(warn, "recovered {} dead workers: {} attempts failed with Worker Timeout (counted; {} of their jobs "
+             "dead, the others requeued), {} not running at the last heartbeat put back uncounted (Worker Lost), {} "
+             "reserved jobs returned",
+             result.workers, result.attempts_counted, result.jobs_dead, result.attempts_uncounted,
+             result.reserved_returned);
+    recover();  // more dead workers than one batch
 }
 
 void Watcher::trim() {
     if (trimming_ || !redis_->ready()) return;
     trimming_ = true;
-    std::vector<std::string> argv = {"EVALSHA", redis_->script_sha("trim"), "0", config_.ns,
-                                     std::to_string(support::wall_ms()), std::to_string(kTrimBatch)};
-    append_retention(argv, config::QueueSettings{});
-    for (const auto& [queue, settings] : config_.queue_settings) {
-        argv.push_back(queue);
-        append_retention(argv, settings);
-    }
-    redis_->command(argv, [this](const redisReply* reply, std::string_view error) {
-        trimming_ = false;
-        if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-            ONYX_LOG(warn, "retention trim failed: {}", redis::failure_text(reply, error));
-            return;
-        }
-        if (reply->element[0]->integer > 0) ONYX_LOG(debug, "retention: removed {} records", reply->element[0]->integer);
-        if (reply->element[1]->integer != 0) trim();  // a set was over by more than one batch
-    });
+    redis_->command(protocol::trim_arguments(redis_->script_sha("trim"), trim_call(config_, support::wall_ms())),
+                    [this](const redisReply* reply, std::string_view error) {
+                        trimming_ = false;
+                        protocol::TrimResult result;
+                        std::string problem;
+                        if (!decode_reply(reply, error, protocol::parse_trim_reply, result, problem)) {
+                            ONYX_LOG(warn, "retention trim failed: {}", problem);
+                            return;
+                        }
+                        if (result.removed > 0) ONYX_LOG(debug, "retention: removed {} records", result.removed);
+                        if (result.more) trim();  // a set was over by more than one batch
+                    });
 }
 
 void Watcher::stop() {

@@ -1,5 +1,7 @@
 #include "worker/claimer.hpp"
 
+#include "protocol/unreserve_call.hpp"
+#include "redis/reply_values.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
 
@@ -11,21 +13,6 @@
 #include <utility>
 
 namespace onyx::worker {
-namespace {
-
-std::vector<protocol::ReplyValue> reply_values(const redisReply* reply) {
-    std::vector<protocol::ReplyValue> values;
-    values.reserve(reply->elements);
-    for (size_t i = 0; i < reply->elements; ++i) {
-        const redisReply* e = reply->element[i];
-        if (e->type == REDIS_REPLY_INTEGER) values.emplace_back(std::to_string(e->integer));
-        else if (e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS) values.emplace_back(std::string(e->str, e->len));
-        else values.emplace_back(std::nullopt);
-    }
-    return values;
-}
-
-}  // namespace
 
 Claimer::Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection& bookkeeping,
                  std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
@@ -54,19 +41,16 @@ void Claimer::claim(int count) {
         argv,
         [this, count, now_ms, attempt_ids = std::move(attempt_ids)](const redisReply* reply, std::string_view error) {
             claim_in_flight_ = false;
-            if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
-                protocol::ClaimResult result;
-                std::string problem;
-                if (protocol::parse_claim_reply(reply_values(reply), settings_.queues, attempt_ids, now_ms, result,
-                                                problem)) {
-                    logged_claim_error_ = false;
-                    note_paused(result.paused);
-                    if (result.jobs.empty()) return claimed({}, count);
-                    return read_jobs(std::move(result.jobs), count);
-                }
-                error = problem;
-            }
-            on_claim_reply(reply, error, count);
+            std::vector<protocol::ReplyValue> values;
+            protocol::ClaimResult result;
+            std::string problem;
+            if (!redis::array_reply_values(reply, error, values, problem) ||
+                !protocol::parse_claim_reply(values, settings_.queues, attempt_ids, now_ms, result, problem))
+                return on_claim_failed(problem, count);
+            logged_claim_error_ = false;
+            note_paused(result.paused);
+            if (result.jobs.empty()) return claimed({}, count);
+            read_jobs(std::move(result.jobs), count);
         });
 }
 
@@ -109,12 +93,13 @@ void Claimer::adopt_orphans(std::vector<std::string> known, int room) {
 
 void Claimer::on_orphans_reply(const redisReply* reply, std::string_view error) {
     if (reply == nullptr) return;  // the link dropped again: the next reconnect asks again
+    std::vector<protocol::ReplyValue> values;
     protocol::OrphansResult result;
     std::string problem;
-    const bool array = reply->type == REDIS_REPLY_ARRAY;
-    if (!array || !protocol::parse_orphans_reply(reply_values(reply), settings_.queues, result, problem)) {
+    if (!redis::array_reply_values(reply, error, values, problem) ||
+        !protocol::parse_orphans_reply(values, settings_.queues, result, problem)) {
         ONYX_LOG(error, "looking for attempts whose claim reply was lost failed: {}; asked again after the next "
-                 "reconnect", array ? std::string_view(problem) : redis::failure_text(reply, error));
+                 "reconnect", problem);
         return;
     }
     orphans_settled_ = true;
@@ -204,11 +189,10 @@ void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {
     else poke();
 }
 
-void Claimer::on_claim_reply(const redisReply* reply, std::string_view error, int requested) {
+void Claimer::on_claim_failed(std::string_view problem, int requested) {
     // A refused claim (-OOM, -READONLY, NOSCRIPT after a flush) took nothing: it is atomic.
     if (!logged_claim_error_) {
-        ONYX_LOG(error, "claim of up to {} jobs failed: {}", requested,
-                 redis::failure_text(reply, error));
+        ONYX_LOG(error, "claim of up to {} jobs failed: {}", requested, problem);
         logged_claim_error_ = true;
     }
     // No BLMOVE now: it could move ids into the reservation list faster than failing claims
@@ -247,15 +231,19 @@ void Claimer::drain_wakes() {
     }
     if (pending) return;
     draining_ = false;
-    std::vector<std::string> argv = {"EVALSHA", bookkeeping_.script_sha("unreserve"), "0", settings_.ns,
-                                     settings_.worker_id};
-    argv.insert(argv.end(), settings_.queues.begin(), settings_.queues.end());
-    bookkeeping_.command(argv, [this](const redisReply* reply, std::string_view error) {
-        const bool ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER;
-        if (ok && reply->integer > 0) ONYX_LOG(info, "gave {} reserved jobs back to their queues", reply->integer);
-        if (!ok) ONYX_LOG(error, "giving reserved jobs back failed: {}", redis::failure_text(reply, error));
-        finish_drain(ok);
-    });
+    const protocol::UnreserveCall call{settings_.ns, settings_.worker_id, settings_.queues};
+    bookkeeping_.command(protocol::unreserve_arguments(bookkeeping_.script_sha("unreserve"), call),
+                         [this](const redisReply* reply, std::string_view error) {
+                             protocol::ReplyValue value;
+                             protocol::UnreserveResult result;
+                             std::string problem;
+                             const bool ok = redis::single_reply_value(reply, error, value, problem) &&
+                                             protocol::parse_unreserve_reply(value, result, problem);
+                             if (ok && result.returned > 0)
+                                 ONYX_LOG(info, "gave {} reserved jobs back to their queues", result.returned);
+                             if (!ok) ONYX_LOG(error, "giving reserved jobs back failed: {}", problem);
+                             finish_drain(ok);
+                         });
 }
 
 void Claimer::finish_drain(bool gave_back) {

@@ -89,7 +89,7 @@ public:
 
 private:
     void claim(int count);
-    void on_claim_reply(const redisReply* reply, std::string_view error, int requested);
+    void on_claim_failed(std::string_view problem, int requested);
     void read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested);
     void on_orphans_reply(const redisReply* reply, std::string_view error);
     std::vector<std::string> unread_attempt_ids() const;
