@@ -22,7 +22,7 @@ struct QueueList {
 };
 
 /// The queues to show. `flag` is the raw -q text (comma-separated) when given. Throws
-/// config::ConfigError for a bad -q list, redis::RedisError when Redis fails.
+/// config::ConfigError for a bad -q list, common::RedisError when Redis fails.
 QueueList discover_queues(CommandContext& ctx, const std::optional<std::string>& flag);
 
 /// The key kinds whose last part is a queue name, as scanned: ready scheduled processing

@@ -1,6 +1,5 @@
 #include "watcher/watcher.hpp"
 
-#include "config/redis_url.hpp"
 #include "protocol/client_name.hpp"
 #include "protocol/scripts.hpp"
 #include "redis/async_connection.hpp"
@@ -8,6 +7,8 @@
 #include "support/clock.hpp"
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <uv.h>
 
@@ -34,7 +35,7 @@ void append_retention(std::vector<std::string>& argv, const config::QueueSetting
 
 class Watcher {
 public:
-    Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint);
+    Watcher(uv_loop_t* loop, const config::Config& config, common::RedisEndpoint endpoint);
     void start();
 
 private:
@@ -60,7 +61,7 @@ private:
     uint64_t promoted_total_ = 0;
 };
 
-Watcher::Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint)
+Watcher::Watcher(uv_loop_t* loop, const config::Config& config, common::RedisEndpoint endpoint)
     : loop_(loop), config_(config) {
     redis::AsyncOptions options;
     options.endpoint = std::move(endpoint);
@@ -214,7 +215,7 @@ void Watcher::stop() {
 }  // namespace
 
 int run_watcher(const config::Config& config) {
-    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const config::RedisEndpoint& endpoint) {
+    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const common::RedisEndpoint& endpoint) {
         {
             Watcher watcher(loop, config, endpoint);
             watcher.start();
