@@ -12,7 +12,7 @@
 namespace onyx::cli {
 
 /// The attempts of `job`, oldest first (by the chain, else by `sta`). A chain cut by purge
-/// stops at the first missing attempt. Throws redis::RedisError.
+/// stops at the first missing attempt. Throws common::RedisError.
 std::vector<AttemptRecord> read_attempt_history(CommandContext& ctx, const JobRecord& job);
 
 }  // namespace onyx::cli

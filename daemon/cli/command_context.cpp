@@ -1,9 +1,10 @@
 #include "cli/command_context.hpp"
 
 #include "cli/printable_text.hpp"
-#include "config/redis_url.hpp"
 #include "protocol/client_name.hpp"
 #include "support/clock.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,7 @@ CliError::CliError(int exit_code, const std::string& message)
 CommandContext::CommandContext(const config::Config& cfg)
     : config(cfg),
       keys(cfg.ns),
-      redis(config::parse_redis_url(cfg.redis_url), cfg.command_timeout_ms,
+      redis(common::parse_redis_url(cfg.redis_url), cfg.command_timeout_ms,
             std::string(protocol::kManagerClientName)),
       now_ms(support::wall_ms()) {}
 
@@ -31,7 +32,7 @@ int run_guarded(std::string_view command, const std::function<int()>& body) {
         return body();
     } catch (const CliError& e) {
         return report(e.exit_code(), e.what());
-    } catch (const redis::RedisError& e) {
+    } catch (const common::RedisError& e) {
         return report(kExitUsage, e.what());
     } catch (const config::ConfigError& e) {
         return report(kExitUsage, e.what());
@@ -49,17 +50,17 @@ std::optional<int64_t> parse_integer(std::string_view text) {
     return value;
 }
 
-int64_t element_integer(const redis::Reply& reply, size_t i) {
+int64_t element_integer(const common::Reply& reply, size_t i) {
     const redisReply* e = reply->element[i];
     return e->type == REDIS_REPLY_INTEGER ? e->integer : 0;
 }
 
-std::string element_text(const redis::Reply& reply, size_t i) {
+std::string element_text(const common::Reply& reply, size_t i) {
     const redisReply* e = reply->element[i];
     return e->str != nullptr ? std::string(e->str, e->len) : std::string();
 }
 
-int64_t integer_of(const redis::Reply& reply) {
+int64_t integer_of(const common::Reply& reply) {
     if (reply->type == REDIS_REPLY_INTEGER) return reply->integer;
     if (reply->type == REDIS_REPLY_STRING) return parse_integer(reply.text()).value_or(0);
     return 0;

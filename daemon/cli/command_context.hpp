@@ -4,9 +4,9 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "redis/sync_connection.hpp"
 
 #include <onyx_background/keys.hpp>
+#include <onyx_common/sync_connection.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -43,33 +43,33 @@ private:
 /// onyx-background-manager). Not thread-safe.
 struct CommandContext {
     /// Connects to config.redis_url with config.command_timeout_ms as connect and command
-    /// timeout. Throws redis::RedisError (names the URL, password hidden, and the reason) or
+    /// timeout. Throws common::RedisError (names the URL, password hidden, and the reason) or
     /// std::invalid_argument for a bad URL.
     explicit CommandContext(const config::Config& config);
 
     const config::Config& config;     ///< borrowed; outlives the context
     onyx_background::Keys keys;       ///< key names in config.ns
-    redis::SyncConnection redis;      ///< the connection
+    common::SyncConnection redis;      ///< the connection
     int64_t now_ms;                   ///< wall clock ms when the context was made
 
 };
 
 /// Runs `body` and turns what it throws into one stderr line "onyx-background <command>:
 /// <reason>" (reason escaped for the terminal) and an exit code: CliError its own,
-/// redis::RedisError, config::ConfigError and std::invalid_argument 2. Returns body's result
+/// common::RedisError, config::ConfigError and std::invalid_argument 2. Returns body's result
 /// otherwise.
 int run_guarded(std::string_view command, const std::function<int()>& body);
 
 /// An integer reply's value; 0 for nil; a bulk string is parsed as decimal (0 when not a number).
-int64_t integer_of(const redis::Reply& reply);
+int64_t integer_of(const common::Reply& reply);
 
 /// Element `i` of an array reply (as a Lua script returns) when it is an integer, else 0.
 /// `i` must be below reply->elements (not checked). Reads only: safe from any thread.
-int64_t element_integer(const redis::Reply& reply, size_t i);
+int64_t element_integer(const common::Reply& reply, size_t i);
 
 /// The text of element `i` of an array reply (bulk string or status), "" for an element
 /// without text (nil, integer). `i` must be below reply->elements (not checked). Reads only.
-std::string element_text(const redis::Reply& reply, size_t i);
+std::string element_text(const common::Reply& reply, size_t i);
 
 /// Parses `text` as a whole decimal number; nullopt for empty or non-numeric text (a float
 /// like "12.5" gives its whole part).

@@ -30,7 +30,7 @@ std::optional<double> decimal(const FieldMap& fields, const char* name) {
     }
 }
 
-FieldMap to_map(const redis::Reply& reply) {
+FieldMap to_map(const common::Reply& reply) {
     FieldMap out;
     const auto flat = reply.strings();
     for (size_t i = 0; i + 1 < flat.size(); i += 2) out[flat[i]] = flat[i + 1];
@@ -38,7 +38,7 @@ FieldMap to_map(const redis::Reply& reply) {
 }
 
 // Redis's answer to a read of a key that holds another type.
-bool is_wrong_type(const redis::Reply& reply) {
+bool is_wrong_type(const common::Reply& reply) {
     return reply->type == REDIS_REPLY_ERROR && reply.text().starts_with("WRONGTYPE");
 }
 
@@ -106,7 +106,7 @@ std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id) {
         throw NotAJobHash(key, type);
     }
     if (replies[0]->type == REDIS_REPLY_ERROR)
-        throw redis::RedisError(fmt::format("Redis at {}: HGETALL failed: {}", ctx.redis.where(), replies[0].text()));
+        throw common::RedisError(fmt::format("Redis at {}: HGETALL failed: {}", ctx.redis.where(), replies[0].text()));
     auto fields = to_map(replies[0]);
     if (fields.empty()) return std::nullopt;
     JobRecord job = decode_job(id, fields);
@@ -149,7 +149,7 @@ std::vector<std::optional<std::string>> read_job_classes(CommandContext& ctx, co
     for (const auto& reply : ctx.redis.pipeline(commands)) {
         if (is_wrong_type(reply)) out.emplace_back(std::nullopt);
         else if (reply->type == REDIS_REPLY_ERROR)
-            throw redis::RedisError(fmt::format("Redis at {}: HGET failed: {}", ctx.redis.where(), reply.text()));
+            throw common::RedisError(fmt::format("Redis at {}: HGET failed: {}", ctx.redis.where(), reply.text()));
         else out.emplace_back(std::string(reply.text()));
     }
     return out;

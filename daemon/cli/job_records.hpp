@@ -75,14 +75,14 @@ public:
 std::string class_column(const std::optional<std::string>& job_class);
 
 /// The job hash, or nullopt when the key does not exist. Throws NotAJobHash when the key holds
-/// another type, redis::RedisError for any other failure.
+/// another type, common::RedisError for any other failure.
 std::optional<JobRecord> read_job(CommandContext& ctx, const std::string& id);
 
 /// The attempt hashes of `ids` in one pipeline; ids whose hash is gone are skipped.
 std::vector<AttemptRecord> read_attempts(CommandContext& ctx, const std::vector<std::string>& ids);
 
 /// `cls` of each job id, in one pipeline: "" when the hash is gone or has no `cls`, nullopt
-/// when the job key holds another type than a hash. Throws redis::RedisError.
+/// when the job key holds another type than a hash. Throws common::RedisError.
 std::vector<std::optional<std::string>> read_job_classes(CommandContext& ctx, const std::vector<std::string>& ids);
 
 }  // namespace onyx::cli

@@ -23,7 +23,7 @@ struct QueueList {
 
 /// The queues to show: the -q list when given (`flag`, comma-separated), else `<ns>:queues`
 /// (or, when empty, the queues found by SCAN) plus every paused queue. Throws
-/// config::ConfigError for a bad -q list, redis::RedisError when Redis fails.
+/// config::ConfigError for a bad -q list, common::RedisError when Redis fails.
 QueueList discover_queues(CommandContext& ctx, const std::optional<std::string>& flag);
 
 /// The key kinds whose last part is a queue name, as scanned: ready scheduled processing

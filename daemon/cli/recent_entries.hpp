@@ -28,7 +28,7 @@ struct RecentEntry {
 };
 
 /// The `limit` newest entries over `queues` of the set `key_of(queue)`, scored at or after
-/// `since_ms`, newest first. Throws redis::RedisError.
+/// `since_ms`, newest first. Throws common::RedisError.
 std::vector<RecentEntry> read_recent(CommandContext& ctx, const std::vector<std::string>& queues,
                                      const std::function<std::string(const std::string&)>& key_of, int64_t limit,
                                      int64_t since_ms);

@@ -5,9 +5,10 @@
 #include "cli/printable_text.hpp"
 #include "cli/status_report.hpp"
 #include "cli/table.hpp"
-#include "config/redis_url.hpp"
 #include "protocol/time_text.hpp"
 #include "support/clock.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <fmt/format.h>
 

@@ -27,7 +27,7 @@ Commands count_commands(const CommandContext& ctx, const std::string& q) {
 
 constexpr size_t kCountsPerQueue = 11;
 
-QueueStatus row_of(const std::string& q, const std::vector<redis::Reply>& r, size_t at) {
+QueueStatus row_of(const std::string& q, const std::vector<common::Reply>& r, size_t at) {
     QueueStatus s{q};
     int64_t QueueStatus::*fields[] = {&QueueStatus::jps,  &QueueStatus::ready,  &QueueStatus::scheduled,
                                       &QueueStatus::processing, &QueueStatus::completed, &QueueStatus::failed,

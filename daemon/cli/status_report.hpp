@@ -42,7 +42,7 @@ struct StatusReport {
 };
 
 /// Reads a snapshot at ctx.now_ms of the -q queues (`queues_flag`, comma-separated) or every
-/// known queue. Throws redis::RedisError, config::ConfigError (bad -q).
+/// known queue. Throws common::RedisError, config::ConfigError (bad -q).
 StatusReport read_status_report(CommandContext& ctx, const std::optional<std::string>& queues_flag);
 
 }  // namespace onyx::cli

@@ -1,8 +1,8 @@
 #include "cli/worker_census.hpp"
 
-#include "config/redis_url.hpp"
-
 #include "cli/client_list.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 namespace onyx::cli {
 namespace {
@@ -52,7 +52,7 @@ std::vector<WorkerInfo> read_registry(CommandContext& ctx) {
 std::vector<WorkerInfo> read_client_list(CommandContext& ctx) {
     const auto text = std::string(ctx.redis.command({"CLIENT", "LIST"}).text());
     std::vector<WorkerInfo> out;
-    const int64_t db = config::parse_redis_url(ctx.config.redis_url).db;
+    const int64_t db = common::parse_redis_url(ctx.config.redis_url).db;
     for (const auto& c : client_workers(parse_client_list(text), db)) {
         WorkerInfo w;
         w.id = "client:" + std::to_string(c.client_id);

@@ -35,7 +35,7 @@ struct WorkerCensus {
     std::string source;
 };
 
-/// Reads the registry; falls back to CLIENT LIST when no lease is live. Throws redis::RedisError.
+/// Reads the registry; falls back to CLIENT LIST when no lease is live. Throws common::RedisError.
 WorkerCensus take_census(CommandContext& ctx);
 
 /// Splits a comma-separated queue list, dropping empty names. Pure.

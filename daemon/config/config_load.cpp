@@ -4,7 +4,8 @@
 
 #include "config/config_sections.hpp"
 #include "config/config_values.hpp"
-#include "config/redis_url.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <ini.h>
 
@@ -102,7 +103,7 @@ int on_pair(void* user, const char* section, const char* key, const char* value)
         loader.first_line.emplace(fmt::format("{}\n{}", section, key), loader.next);
     if (!fresh) {
         loader.fail(fmt::format("{}: [{}] {} = '{}': duplicate key, first set at line {}",
-                                loader.place(), section, key, redact_url(trim(value)),
+                                loader.place(), section, key, common::redact_url(trim(value)),
                                 first->second));
         return 1;
     }
@@ -118,7 +119,7 @@ std::string syntax_error(const Loader& loader, int line_number) {
     const std::string_view text = trim(loader.lines.at(static_cast<size_t>(line_number) - 1));
     const char* reason = text.starts_with('[') ? "section header has no closing ']'"
                                                : "not 'key = value', '[section]' or a comment";
-    return fmt::format("{}:{}: '{}': {}", loader.path, line_number, redact_url(text), reason);
+    return fmt::format("{}:{}: '{}': {}", loader.path, line_number, common::redact_url(text), reason);
 }
 
 }  // namespace

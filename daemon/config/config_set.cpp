@@ -5,7 +5,8 @@
 #include "config/config_sections.hpp"
 #include "config/config_table.hpp"
 #include "config/config_values.hpp"
-#include "config/redis_url.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <fmt/format.h>
 
@@ -48,7 +49,7 @@ void set_value(Config& config, const std::string& section, const std::string& ke
     } catch (const std::invalid_argument& e) {
         // The text may be a URL with a password in it, whatever the key.
         throw ConfigError(fmt::format("{}: [{}] {} = '{}': {}", origin, section, key,
-                                      redact_url(value), e.what()));
+                                      common::redact_url(value), e.what()));
     }
 }
 

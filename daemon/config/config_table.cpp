@@ -3,7 +3,8 @@
 #include "config/config_table.hpp"
 
 #include "config/config_values.hpp"
-#include "config/redis_url.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <fmt/format.h>
 
@@ -125,7 +126,7 @@ Value parse_unbounded(const KeySpec& spec, std::string_view text) {
         if (!support::parse_log_level(text, value.level))
             throw std::invalid_argument("not a log level (error, warn, info, debug)");
         break;
-    case V::redis_url: parse_redis_url(text); value.text = text; break;
+    case V::redis_url: common::parse_redis_url(text); value.text = text; break;
     }
     return value;
 }

@@ -22,7 +22,7 @@ enum class ValueType {
     boolean,     ///< true/false, yes/no, on/off, 1/0
     queue_list,  ///< comma-separated queue names, priority order, no repeats
     log_level,   ///< error, warn, info or debug
-    redis_url,   ///< checked with parse_redis_url; kept as text
+    redis_url,   ///< checked with common::parse_redis_url; kept as text
 };
 
 /// A parsed value; the field that matters follows the key's ValueType.

@@ -2,6 +2,8 @@
 
 #include "config/config.hpp"
 
+#include <onyx_common/queue_name.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -90,11 +92,8 @@ int64_t parse_duration_ms(const std::string& text) {
 }
 
 void check_queue_name(std::string_view name) {
-    if (name.empty()) throw std::invalid_argument("queue name is empty");
-    if (name.find(',') != std::string_view::npos)
-        throw std::invalid_argument("queue name holds a ','");
-    if (std::any_of(name.begin(), name.end(), is_control))
-        throw std::invalid_argument("queue name holds a control character");
+    if (std::string problem = common::queue_name_problem(name); !problem.empty())
+        throw std::invalid_argument(problem);
 }
 
 void check_namespace(std::string_view ns) {

@@ -7,8 +7,9 @@
 // hiredis 0.14 has no async timeouts: connect and command deadlines are our own uv timers.
 #pragma once
 
-#include "config/redis_url.hpp"
 #include "protocol/scripts.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <hiredis/async.h>
 #include <uv.h>
@@ -25,7 +26,7 @@ namespace onyx::redis {
 
 /// Settings of one connection. Durations in ms.
 struct AsyncOptions {
-    config::RedisEndpoint endpoint;
+    common::RedisEndpoint endpoint;
     std::string label;                ///< names the connection in logs, e.g. "worker main"
     std::string client_name;          ///< CLIENT SETNAME on every connect; empty = none
     std::vector<protocol::Script> scripts; ///< SCRIPT LOADed on every connect

@@ -5,9 +5,9 @@
 namespace onyx::redis {
 
 int run_daemon_loop(const config::Config& config, const DaemonBody& body) {
-    config::RedisEndpoint endpoint;
+    common::RedisEndpoint endpoint;
     try {
-        endpoint = config::parse_redis_url(config.redis_url);
+        endpoint = common::parse_redis_url(config.redis_url);
     } catch (const std::exception& e) {
         ONYX_LOG(error, "[redis] url: {}", e.what());
         return 1;

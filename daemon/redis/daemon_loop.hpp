@@ -3,7 +3,8 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "config/redis_url.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <uv.h>
 
@@ -13,7 +14,7 @@ namespace onyx::redis {
 
 /// Builds the daemon on `loop`, connected to `endpoint`, runs the loop until the daemon stops
 /// and destroys the daemon before it returns. It may also end the process itself (_exit).
-using DaemonBody = std::function<void(uv_loop_t* loop, const config::RedisEndpoint& endpoint)>;
+using DaemonBody = std::function<void(uv_loop_t* loop, const common::RedisEndpoint& endpoint)>;
 
 /// Parses config.redis_url, initialises a libuv loop, calls `body` with both and closes the
 /// loop. Returns the exit code: 0 after `body` returned; 1 without calling `body` when the URL

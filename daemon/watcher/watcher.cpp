@@ -1,6 +1,5 @@
 #include "watcher/watcher.hpp"
 
-#include "config/redis_url.hpp"
 #include "protocol/client_name.hpp"
 #include "protocol/promote_call.hpp"
 #include "protocol/recover_call.hpp"
@@ -12,6 +11,8 @@
 #include "support/clock.hpp"
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
+
+#include <onyx_common/redis_url.hpp>
 
 #include <uv.h>
 
@@ -63,7 +64,7 @@ protocol::RecoverCall recover_call(const config::Config& config, int64_t now_ms)
 
 class Watcher {
 public:
-    Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint);
+    Watcher(uv_loop_t* loop, const config::Config& config, common::RedisEndpoint endpoint);
     void start();
 
 private:
@@ -90,7 +91,7 @@ private:
     uint64_t promoted_total_ = 0;
 };
 
-Watcher::Watcher(uv_loop_t* loop, const config::Config& config, config::RedisEndpoint endpoint)
+Watcher::Watcher(uv_loop_t* loop, const config::Config& config, common::RedisEndpoint endpoint)
     : loop_(loop), config_(config) {
     redis::AsyncOptions options;
     options.endpoint = std::move(endpoint);
@@ -232,7 +233,7 @@ void Watcher::stop() {
 }  // namespace
 
 int run_watcher(const config::Config& config) {
-    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const config::RedisEndpoint& endpoint) {
+    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const common::RedisEndpoint& endpoint) {
         {
             Watcher watcher(loop, config, endpoint);
             watcher.start();

@@ -5,8 +5,8 @@
 #include "support/clock.hpp"
 #include "support/log.hpp"
 
-#include <onyx_background/client.hpp>
 #include <onyx_background/keys.hpp>
+#include <onyx_common/uuid.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -31,7 +31,7 @@ void Claimer::poke() {
 }
 
 void Claimer::claim(int count) {
-    std::vector<std::string> attempt_ids = onyx_background::new_uuids(static_cast<size_t>(count));
+    std::vector<std::string> attempt_ids = common::new_uuids(static_cast<size_t>(count));
     const int64_t now_ms = support::wall_ms();
     claim_in_flight_ = true;
     // Built before the ids move into the callback (argument evaluation order is unspecified).

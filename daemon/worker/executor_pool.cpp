@@ -3,7 +3,7 @@
 #include "support/clock.hpp"
 #include "support/log.hpp"
 
-#include <onyx_background/client.hpp>
+#include <onyx_common/json_check.hpp>
 
 #include <algorithm>
 
@@ -129,7 +129,7 @@ void ExecutorPool::execute(JobRun& run) {
     const auto& job = run.job;
     const int64_t started_us = support::monotonic_us();
     run.started_us.store(started_us);
-    if (std::string problem = onyx_background::json_problem(job.args_json); !problem.empty()) {
+    if (std::string problem = common::json_problem(job.args_json); !problem.empty()) {
         run.outcome = {false, std::string(protocol::errors::kInvalidArguments), problem};
     } else {
         ONYX_LOG(debug, "[{}] Performing {} {}...", job.job_id, *job.job_class, job.args_json);

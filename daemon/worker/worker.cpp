@@ -13,7 +13,7 @@
 namespace onyx::worker {
 
 int run_worker(const config::Config& config, plugins::PluginSet& plugins) {
-    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const config::RedisEndpoint& endpoint) {
+    return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const common::RedisEndpoint& endpoint) {
         auto worker = std::make_unique<detail::Worker>(loop, config, plugins, endpoint);
         worker->start();
         uv_run(loop, UV_RUN_DEFAULT);

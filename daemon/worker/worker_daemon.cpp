@@ -11,7 +11,7 @@
 #include "worker/class_retries.hpp"
 #include "worker/job_policy.hpp"
 
-#include <onyx_background/client.hpp>
+#include <onyx_common/uuid.hpp>
 
 #include <fmt/ranges.h>
 
@@ -21,10 +21,10 @@
 namespace onyx::worker::detail {
 
 Worker::Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
-               config::RedisEndpoint endpoint)
+               common::RedisEndpoint endpoint)
     : loop_(loop), config_(config), plugins_(plugins), registry_(plugins.current()), endpoint_(std::move(endpoint)),
       keys_(config.ns) {
-    info_ = {config.ns, onyx_background::new_uuid(), config.queues, config.concurrency,
+    info_ = {config.ns, common::new_uuid(), config.queues, config.concurrency,
              support::wall_ms(), config.lease_ms};
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "config/redis_url.hpp"
 #include "plugins/plugin_set.hpp"
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
@@ -15,6 +14,7 @@
 #include "worker/heartbeat.hpp"
 
 #include <onyx_background/keys.hpp>
+#include <onyx_common/redis_url.hpp>
 
 #include <uv.h>
 
@@ -45,7 +45,7 @@ constexpr std::string_view phase_name(Phase phase) {
 class Worker {
 public:
     Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
-           config::RedisEndpoint endpoint);
+           common::RedisEndpoint endpoint);
     void start();
     /// True while an executor thread is inside a handler (it cannot be joined).
     bool handlers_running() const { return pool_->running() > 0; }
@@ -84,7 +84,7 @@ private:
     uv_timer_t watchdog_timer_{};
     bool notified_ready_ = false;
     bool logged_publish_error_ = false; ///< publish_class_retries warned; quiet until one succeeds
-    config::RedisEndpoint endpoint_;
+    common::RedisEndpoint endpoint_;
     onyx_background::Keys keys_;
     WorkerInfo info_;
     std::vector<std::unique_ptr<redis::AsyncConnection>> wake_; ///< [0] is the main connection

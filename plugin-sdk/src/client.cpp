@@ -1,21 +1,16 @@
-// Producer library. Shares the daemon's Redis URL grammar and blocking connection code
-// (daemon/config/redis_url.cpp, daemon/redis/sync_connection.cpp are compiled into this
-// library, see plugin-sdk/CMakeLists.txt) so both exist once.
+// Producer library, over onyx_background_common (plugin-sdk/common): the Redis URL grammar,
+// the blocking connection, UUIDs and the checks are the daemon's too, written once there.
 #include <onyx_background/client.hpp>
 
-#include "config/redis_url.hpp"
-#include "redis/sync_connection.hpp"
+#include <onyx_common/json_check.hpp>
+#include <onyx_common/queue_name.hpp>
+#include <onyx_common/redis_url.hpp>
+#include <onyx_common/sync_connection.hpp>
+#include <onyx_common/uuid.hpp>
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <uuid/uuid.h>
-
-#include <sys/random.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <set>
+#include <system_error>
 
 namespace onyx_background {
 namespace {
@@ -37,47 +32,16 @@ std::string request_problem(const JobRequest& request) {
 
 }  // namespace
 
-std::string queue_name_problem(std::string_view queue) {
-    if (queue.empty()) return "queue name is empty";
-    for (unsigned char c : queue) {
-        if (c == ',') return "queue name '" + std::string(queue) + "' holds ',' (it separates queue lists)";
-        if (c < 0x20 || c == 0x7f) return "queue name holds a control character";
-    }
-    return {};
-}
+std::string queue_name_problem(std::string_view queue) { return onyx::common::queue_name_problem(queue); }
 
-std::string json_problem(std::string_view json) {
-    rapidjson::Document document;
-    // Iterative: a deeply nested value cannot overflow the stack (a 200 KB "[[[[..." did).
-    document.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-    if (!document.HasParseError()) return {};
-    return "invalid JSON at offset " + std::to_string(document.GetErrorOffset()) + ": " +
-           rapidjson::GetParseError_En(document.GetParseError());
-}
+std::string json_problem(std::string_view json) { return onyx::common::json_problem(json); }
 
 std::vector<std::string> new_uuids(size_t count) {
-    // One getrandom() for all of them: libuuid's uuid_generate_random costs a syscall or
-    // two per id, which dominated a busy worker's claims.
-    std::vector<unsigned char> bytes(count * 16);
-    for (size_t filled = 0; filled < bytes.size();) {
-        const ssize_t n = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw ClientError(std::string("getrandom failed: ") + std::strerror(errno));
-        }
-        filled += static_cast<size_t>(n);
+    try {
+        return onyx::common::new_uuids(count);
+    } catch (const std::system_error& e) {
+        throw ClientError(e.what());
     }
-    std::vector<std::string> ids;
-    ids.reserve(count);
-    char text[37];
-    for (size_t i = 0; i < count; ++i) {
-        unsigned char* raw = bytes.data() + i * 16;
-        raw[6] = static_cast<unsigned char>((raw[6] & 0x0F) | 0x40);  // version 4
-        raw[8] = static_cast<unsigned char>((raw[8] & 0x3F) | 0x80);  // RFC 4122 variant
-        uuid_unparse_lower(raw, text);
-        ids.emplace_back(text, 36);
-    }
-    return ids;
 }
 
 std::string new_uuid() { return new_uuids(1).front(); }
@@ -85,7 +49,7 @@ std::string new_uuid() { return new_uuids(1).front(); }
 struct Client::Impl {
     Impl(const ClientOptions& options)
         : keys(options.ns),
-          connection(onyx::config::parse_redis_url(options.redis_url), options.timeout_ms) {}
+          connection(onyx::common::parse_redis_url(options.redis_url), options.timeout_ms) {}
 
     // The Onyx::Background Manager's sequence: HSET jobs:<id> ..., then RPUSH ready:<q> <id>
     // (or ZADD scheduled:<q> <pat> <id>). Our addition: SADD <ns>:queues <q> once per batch.
@@ -136,7 +100,7 @@ struct Client::Impl {
     }
 
     Keys keys;
-    onyx::redis::SyncConnection connection;
+    onyx::common::SyncConnection connection;
 };
 
 Client::Client(ClientOptions options) {
@@ -174,7 +138,7 @@ std::vector<std::string> Client::enqueue_many(const std::vector<JobRequest>& req
             unread = commands.size();
         }
         if (unread > 0) impl_->check_replies(unread);
-    } catch (const onyx::redis::RedisError& e) {
+    } catch (const onyx::common::RedisError& e) {
         throw ClientError(e.what());
     }
     return ids;

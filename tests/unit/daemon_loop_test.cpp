@@ -12,7 +12,7 @@ TEST(DaemonLoop, BadUrlReturnsOneWithoutRunningTheBody) {
     config::Config config;
     config.redis_url = "http://:secret@h";
     bool ran = false;
-    EXPECT_EQ(run_daemon_loop(config, [&](uv_loop_t*, const config::RedisEndpoint&) { ran = true; }), 1);
+    EXPECT_EQ(run_daemon_loop(config, [&](uv_loop_t*, const common::RedisEndpoint&) { ran = true; }), 1);
     EXPECT_FALSE(ran);
 }
 
@@ -20,7 +20,7 @@ TEST(DaemonLoop, GoodUrlRunsTheBodyOnALiveLoopWithTheParsedEndpointAndReturnsZer
     config::Config config;
     config.redis_url = "redis://h:6380/3";
     bool ran = false;
-    const int code = run_daemon_loop(config, [&](uv_loop_t* loop, const config::RedisEndpoint& endpoint) {
+    const int code = run_daemon_loop(config, [&](uv_loop_t* loop, const common::RedisEndpoint& endpoint) {
         ran = true;
         EXPECT_EQ(endpoint.host, "h");
         EXPECT_EQ(endpoint.port, 6380);

@@ -1,13 +1,13 @@
 // Redis URL parsing: TCP, IPv6, unix sockets, percent-decoding, and errors that never show
 // the password.
-#include "config/redis_url.hpp"
+#include <onyx_common/redis_url.hpp>
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
-namespace onyx::config {
+namespace onyx::common {
 namespace {
 
 struct UrlCase {
@@ -122,4 +122,4 @@ TEST(RedisUrl, RedactUrlWorksOnTextThatDoesNotParse) {
 }
 
 }  // namespace
-}  // namespace onyx::config
+}  // namespace onyx::common

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace onyx::config {
+namespace onyx::common {
 
 /// Where and how to reach Redis.
 struct RedisEndpoint {
@@ -32,4 +32,4 @@ RedisEndpoint parse_redis_url(std::string_view url);
 /// Pure; thread-safe.
 std::string redact_url(std::string_view url);
 
-}  // namespace onyx::config
+}  // namespace onyx::common

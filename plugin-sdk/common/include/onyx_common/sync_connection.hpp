@@ -2,7 +2,7 @@
 // The worker and watcher never use it: their Redis I/O is asynchronous on the libuv loop.
 #pragma once
 
-#include "config/redis_url.hpp"
+#include <onyx_common/redis_url.hpp>
 
 #include <hiredis/hiredis.h>
 
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace onyx::redis {
+namespace onyx::common {
 
 /// A connection failure or an error reply. what() names the endpoint (password hidden) and
 /// Redis's own error text.
@@ -47,7 +47,7 @@ public:
     /// Connects with `timeout_ms` as connect and command timeout, AUTHs (ACL user when given),
     /// SELECTs the db and sets `client_name` (CLIENT SETNAME) when not empty.
     /// Throws RedisError naming the endpoint and the reason.
-    SyncConnection(const config::RedisEndpoint& endpoint, int64_t timeout_ms,
+    SyncConnection(const RedisEndpoint& endpoint, int64_t timeout_ms,
                    const std::string& client_name = "");
 
     /// Runs one command. Throws RedisError on a connection error or an error reply.
@@ -77,4 +77,4 @@ private:
     std::string where_;
 };
 
-}  // namespace onyx::redis
+}  // namespace onyx::common

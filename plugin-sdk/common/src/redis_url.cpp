@@ -1,5 +1,5 @@
 // Redis URL parsing. Messages name the bad part but never the password (they end up in logs).
-#include "config/redis_url.hpp"
+#include <onyx_common/redis_url.hpp>
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <stdexcept>
 
-namespace onyx::config {
+namespace onyx::common {
 namespace {
 
 constexpr std::string_view kTcpScheme = "redis://";
@@ -220,4 +220,4 @@ std::string redact_url(std::string_view url) {
     return out;
 }
 
-}  // namespace onyx::config
+}  // namespace onyx::common

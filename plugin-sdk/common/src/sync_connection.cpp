@@ -1,10 +1,10 @@
-#include "redis/sync_connection.hpp"
+#include <onyx_common/sync_connection.hpp>
 
 #include <fmt/format.h>
 
 #include <sys/time.h>
 
-namespace onyx::redis {
+namespace onyx::common {
 namespace {
 
 timeval to_timeval(int64_t ms) {
@@ -14,7 +14,7 @@ timeval to_timeval(int64_t ms) {
     return tv;
 }
 
-redisContext* open_context(const config::RedisEndpoint& endpoint, int64_t timeout_ms) {
+redisContext* open_context(const RedisEndpoint& endpoint, int64_t timeout_ms) {
     const timeval tv = to_timeval(timeout_ms);
     if (!endpoint.unix_path.empty()) return redisConnectUnixWithTimeout(endpoint.unix_path.c_str(), tv);
     return redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, tv);
@@ -38,7 +38,7 @@ std::vector<std::string> Reply::strings() const {
     return out;
 }
 
-SyncConnection::SyncConnection(const config::RedisEndpoint& endpoint, int64_t timeout_ms,
+SyncConnection::SyncConnection(const RedisEndpoint& endpoint, int64_t timeout_ms,
                                const std::string& client_name)
     : context_(open_context(endpoint, timeout_ms), redisFree), where_(endpoint.redacted()) {
     if (!context_) throw RedisError(fmt::format("cannot reach Redis at {}: out of memory", where_));
@@ -110,4 +110,4 @@ std::vector<Reply> SyncConnection::receive(size_t count) {
     return replies;
 }
 
-}  // namespace onyx::redis
+}  // namespace onyx::common
