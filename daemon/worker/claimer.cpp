@@ -15,17 +15,17 @@
 namespace onyx::worker {
 
 Claimer::Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection& bookkeeping,
-                 std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
+                 std::vector<redis::AsyncConnection*> wake, SlotBudget& slots,
                  std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed)
     : settings_(std::move(settings)), bookkeeping_(bookkeeping), wake_(std::move(wake)),
       armed_(wake_.size(), false), unblocking_(wake_.size(), false), queue_paused_(wake_.size(), false),
-      free_slots_(std::move(free_slots)), on_claimed_(std::move(on_claimed)),
+      slots_(slots), on_claimed_(std::move(on_claimed)),
       resume_watch_(loop, bookkeeping, onyx_background::Keys(settings_.ns).paused(), settings_.queues,
                     [this](const std::vector<size_t>& resumed) { on_resumed(resumed); }) {}
 
 void Claimer::poke() {
     if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
-    const int count = std::min(free_slots_(), settings_.claim_batch);
+    const int count = slots_.claim_size();
     if (count <= 0) return;
     claim(count);
 }
@@ -72,11 +72,10 @@ std::vector<std::string> Claimer::unread_attempt_ids() const {
     return ids;
 }
 
-void Claimer::adopt_orphans(std::vector<std::string> known, int room) {
+void Claimer::adopt_orphans(std::vector<std::string> known) {
     if (!bookkeeping_.ready()) return;
     for (auto& id : unread_attempt_ids()) known.push_back(std::move(id));
-    room = std::max(room, 0);
-    reading_ += room;
+    const int room = slots_.hold_orphan_room();
     orphans_settled_ = false;
     bookkeeping_.command(
         protocol::orphans_arguments(bookkeeping_.script_sha("orphans"), settings_.ns, settings_.worker_id,
@@ -85,7 +84,7 @@ void Claimer::adopt_orphans(std::vector<std::string> known, int room) {
                                     "not take it over (it was not running, or had no free slot)",
                                     room, settings_.queues, known),
         [this, room](const redisReply* reply, std::string_view error) {
-            reading_ -= room;
+            slots_.release_orphan_room(room);
             on_orphans_reply(reply, error);
             poke();
         });
@@ -108,8 +107,8 @@ void Claimer::on_orphans_reply(const redisReply* reply, std::string_view error) 
                  protocol::errors::kClaimLost);
     if (result.adopted.empty()) return;
     ONYX_LOG(info, "took over {} attempts whose claim reply was lost", result.adopted.size());
-    // Counted here like a claim's reads: read_jobs with 0 leaves reading_ to its caller.
-    reading_ += static_cast<int>(result.adopted.size());
+    // Counted here like a claim's reads: read_jobs with 0 leaves the count to its caller.
+    slots_.start_reading(static_cast<int>(result.adopted.size()));
     read_jobs(std::move(result.adopted), 0);
 }
 
@@ -120,14 +119,14 @@ void Claimer::read_again() {
 }
 
 // `requested`: the count asked of the claim these jobs came from; 0 for a read again or adopted
-// orphans, whose jobs the caller counted in reading_ and whose claim was followed up long ago.
+// orphans, whose jobs the caller counted as reading and whose claim was followed up long ago.
 void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
     const onyx_background::Keys keys(settings_.ns);
     auto reads = std::make_shared<JobReads>();
     reads->pending = jobs.size();
     reads->lost.assign(jobs.size(), false);
     reads->jobs = std::move(jobs);
-    if (requested > 0) reading_ += static_cast<int>(reads->jobs.size());
+    if (requested > 0) slots_.start_reading(static_cast<int>(reads->jobs.size()));
     for (size_t i = 0; i < reads->jobs.size(); ++i) {
         std::string key = keys.job(reads->jobs[i].job_id);
         bookkeeping_.command({"HGETALL", key}, [this, reads, i, requested, key](const redisReply* reply,
@@ -168,7 +167,7 @@ void Claimer::read_jobs(std::vector<protocol::ClaimedJob> jobs, int requested) {
             if (lost > 0)
                 ONYX_LOG(warn, "reading {} claimed job hashes failed ({}); read again once Redis is reachable",
                          lost, reads->lost_reason);
-            reading_ -= static_cast<int>(ready.size());
+            slots_.end_reading(static_cast<int>(ready.size()));
             if (requested == 0) {
                 if (!ready.empty()) on_claimed_(std::move(ready));
                 return;
@@ -296,7 +295,7 @@ void Claimer::close(std::function<void()> done) { resume_watch_.close(std::move(
 void Claimer::arm_one(size_t index) {
     // A paused queue gets no BLMOVE: it would move ids into the reservation list that the
     // claim then leaves alone until the queue resumes. The resume watch notices a resume.
-    if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || free_slots_() <= 0) return;
+    if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || slots_.claim_size() <= 0) return;
     const onyx_background::Keys keys(settings_.ns);
     const std::string& queue = settings_.queues[index];
     const int64_t block_ms = settings_.block_timeout_ms;

@@ -8,6 +8,7 @@
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
 #include "worker/resume_watch.hpp"
+#include "worker/slot_budget.hpp"
 
 #include <uv.h>
 
@@ -22,7 +23,6 @@ struct ClaimSettings {
     std::string ns;
     std::string worker_id;
     std::vector<std::string> queues; ///< priority order
-    int claim_batch = 100;           ///< most jobs per claim call
     int64_t block_timeout_ms = 2000; ///< BLMOVE timeout; re-armed while idle
 };
 
@@ -31,15 +31,17 @@ struct ClaimSettings {
 class Claimer {
 public:
     /// `bookkeeping` runs the claim script; `wake[i]` blocks on queues[i] (same size as
-    /// queues). `free_slots` says how many more jobs the worker may hold now; `on_claimed`
-    /// receives every batch of new attempts. `loop` runs the resume watch's timer. The
-    /// connections must outlive the claimer.
+    /// queues). `slots` sizes every claim; the claimer counts in it the jobs it reads and the
+    /// orphans room it holds. `on_claimed` receives every batch of new attempts (they leave
+    /// slots' reading count just before). `loop` runs the resume watch's timer. The
+    /// connections and `slots` must outlive the claimer.
     Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection& bookkeeping,
-            std::vector<redis::AsyncConnection*> wake, std::function<int()> free_slots,
+            std::vector<redis::AsyncConnection*> wake, SlotBudget& slots,
             std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed);
 
-    /// Claims now if a slot is free and no claim is in flight; else does nothing (a claim in
-    /// flight re-checks when it returns). Cheap: call whenever a slot frees or a link is up.
+    /// Claims slots' claim_size() jobs now if that is above 0 and no claim is in flight; else
+    /// does nothing (a claim in flight re-checks when it returns). Cheap: call whenever a slot
+    /// frees or a link is up.
     void poke();
 
     /// Stops claiming and waking for good (shutdown) or until resume() (quiet): cancels the
@@ -60,18 +62,15 @@ public:
     /// Called when wake connection `index` comes (back) up: re-arms its BLMOVE if idle.
     void wake_link_ready(size_t index);
 
-    /// Jobs claimed whose hashes are still being read, or wait to be read again after the link
-    /// dropped, plus the room held for an orphans call in flight: the worker counts them as held.
-    int reading() const { return reading_; }
-
     /// After a reconnect, before read_again() and any claim: runs the orphans script, which
-    /// finds this worker's attempts that a claim made whose reply was lost. Up to `room` of them
-    /// are adopted: their jobs are read and passed to on_claimed like claimed ones; the rest
-    /// are handed back with err "Claim Lost". `known` lists the attempt ids the worker holds
-    /// outside the claimer (executor pool, unrecorded outcomes); the claimer adds its unread
-    /// ones. Until the reply, `room` counts in reading(), so no claim takes those slots. If the
-    /// call fails, the attempts wait for the next reconnect. Does nothing when not connected.
-    void adopt_orphans(std::vector<std::string> known, int room);
+    /// finds this worker's attempts that a claim made whose reply was lost. Up to slots'
+    /// hold_orphan_room() of them are adopted: their jobs are read and passed to on_claimed
+    /// like claimed ones; the rest are handed back with err "Claim Lost". `known` lists the
+    /// attempt ids the worker holds outside the claimer (executor pool, unrecorded outcomes);
+    /// the claimer adds its unread ones. Until the reply the room stays held, so no claim takes
+    /// those slots. If the call fails, the attempts wait for the next reconnect. Does nothing
+    /// when not connected.
+    void adopt_orphans(std::vector<std::string> known);
 
     /// False from adopt_orphans() until its script replied (an error reply or a dropped link
     /// leaves it false until a later call succeeds): until then processing may hold attempts
@@ -111,11 +110,10 @@ private:
     std::vector<bool> queue_paused_; ///< per queue, from the last claim (`<ns>:paused`)
     bool draining_ = false;          ///< pause() waits for armed BLMOVEs to return
     std::function<void(bool)> on_drained_;
-    std::function<int()> free_slots_;
+    SlotBudget& slots_;
     std::function<void(std::vector<protocol::ClaimedJob>)> on_claimed_;
     bool claim_in_flight_ = false; ///< from the claim call until its reply; the next may follow
-    int reading_ = 0;              ///< claimed jobs whose HGETALL replies are awaited, or unread_, + orphans room
-    std::vector<protocol::ClaimedJob> unread_; ///< reads cut by a dropped link, to send again
+    std::vector<protocol::ClaimedJob> unread_; ///< reads cut by a dropped link, to send again (still reading)
     bool orphans_settled_ = true; ///< see orphans_settled(); a new worker id has no orphans
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;

@@ -23,7 +23,7 @@ namespace onyx::worker::detail {
 Worker::Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
                common::RedisEndpoint endpoint)
     : loop_(loop), config_(config), plugins_(plugins), registry_(plugins.current()), endpoint_(std::move(endpoint)),
-      keys_(config.ns) {
+      keys_(config.ns), slots_({config.concurrency, config.prefetch, config.claim_batch}) {
     info_ = {config.ns, common::new_uuid(), config.queues, config.concurrency,
              support::wall_ms(), config.lease_ms};
 }
@@ -52,13 +52,13 @@ void Worker::start() {
                        protocol::kOrphansScript, protocol::kUnreserveScript, protocol::kHeartbeatScript};
     bookkeeping_ = std::make_unique<redis::AsyncConnection>(loop_, options);
 
-    pool_ = std::make_unique<ExecutorPool>(loop_, config_.concurrency, [this] { on_runs_finished(); });
+    pool_ = std::make_unique<ExecutorPool>(loop_, slots_.limits().concurrency, [this] { on_runs_finished(); });
     finisher_ = std::make_unique<Finisher>(*bookkeeping_, config_.ns);
     finisher_->on_recorded([this] { check_stop(); });
     std::vector<redis::AsyncConnection*> wake;
     for (auto& c : wake_) wake.push_back(c.get());
-    ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, config_.claim_batch, 2000};
-    claimer_ = std::make_unique<Claimer>(loop_, settings, *bookkeeping_, wake, [this] { return free_slots(); },
+    ClaimSettings settings{config_.ns, info_.worker_id, config_.queues, 2000};
+    claimer_ = std::make_unique<Claimer>(loop_, settings, *bookkeeping_, wake, slots_,
                                          [this](std::vector<protocol::ClaimedJob> jobs) { on_claimed(std::move(jobs)); });
 
     for (size_t i = 0; i < wake_.size(); ++i) {
@@ -101,17 +101,7 @@ void Worker::on_main_ready(int64_t client_id) {
 void Worker::adopt_orphans() {
     std::vector<std::string> known = pool_->held_attempt_ids();
     for (auto& id : finisher_->pending_attempt_ids()) known.push_back(std::move(id));
-    claimer_->adopt_orphans(std::move(known), orphan_room());
-}
-
-// A claim lost with its reply took at most the free slots of its time; since then no claim
-// reply came to fill slots, and none can while the orphans call is in flight (its room counts
-// as reading), so a running worker has room for every orphan. It skips free_slots()'s wait for
-// half a batch: these attempts exist already. A quiet or stopping worker starts nothing new
-// and gives them back.
-int Worker::orphan_room() const {
-    if (phase_ != Phase::running) return 0;
-    return config_.concurrency + config_.prefetch - held_ - claimer_->reading();
+    claimer_->adopt_orphans(std::move(known));
 }
 
 void Worker::on_bookkeeping_ready() {
@@ -148,17 +138,6 @@ void Worker::publish_class_retries() {
     }
 }
 
-int Worker::free_slots() const {
-    if (phase_ != Phase::running) return 0;
-    const int held = held_ + claimer_->reading();
-    const int free = config_.concurrency + config_.prefetch - held;
-    // Under a backlog each claim costs Redis a fixed amount (script call, SADD, reply) on top
-    // of its per-job work, so while prefetched jobs still wait for an executor, claim only
-    // once half a batch is free. Claim at once when executors could run dry.
-    if (held > config_.concurrency && free < std::min(config_.claim_batch, config_.prefetch) / 2) return 0;
-    return free;
-}
-
 void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
     if (phase_ == Phase::stopping || phase_ == Phase::stopped) {
         // Claimed before the stop, read after it: give them back at once, unstarted.
@@ -172,7 +151,7 @@ void Worker::on_claimed(std::vector<protocol::ClaimedJob> jobs) {
 }
 
 void Worker::dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs) {
-    ++held_;
+    slots_.hold(1);
     ONYX_LOG(debug, "[{}] Attempting (attempt {}, queue {})", job.job_id, job.attempt_id, job.queue);
     if (!job.read_error.empty()) {
         std::string message = std::move(job.read_error);
@@ -206,7 +185,7 @@ void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view e
     run.outcome = {false, std::string(error_class), std::move(message)};
     run.finished_at_ms = support::wall_ms();
     record(job, run);
-    --held_;
+    slots_.release(1);
 }
 
 // Writes the attempt's outcome; a failure is retried or dead per policy. The slot is released
@@ -236,7 +215,7 @@ void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
 
 void Worker::on_runs_finished() {
     for (auto& run : pool_->take_finished()) {
-        --held_;
+        slots_.release(1);
         if (run->timed_out) {
             ONYX_LOG(warn, "[{}] handler returned {:.0f} ms after its timeout; its outcome is dropped",
                      run->job.job_id, run->processing_ms - static_cast<double>(run->timeout_ms));

@@ -12,6 +12,7 @@
 #include "worker/executor_pool.hpp"
 #include "worker/finisher.hpp"
 #include "worker/heartbeat.hpp"
+#include "worker/slot_budget.hpp"
 
 #include <onyx_background/keys.hpp>
 #include <onyx_common/redis_url.hpp>
@@ -55,7 +56,6 @@ private:
     void on_main_ready(int64_t client_id);
     void on_bookkeeping_ready();
     void adopt_orphans();
-    int orphan_room() const;
     void publish_class_retries();
     void on_claimed(std::vector<protocol::ClaimedJob> jobs);
     void dispatch(protocol::ClaimedJob job, std::vector<std::unique_ptr<JobRun>>& runs);
@@ -63,7 +63,6 @@ private:
     void on_runs_finished();
     void record(const protocol::ClaimedJob& job, const JobRun& run);
     void check_timeouts();
-    int free_slots() const;
     void beat();
     void tick();
     void on_signal(int signum);
@@ -89,6 +88,7 @@ private:
     WorkerInfo info_;
     std::vector<std::unique_ptr<redis::AsyncConnection>> wake_; ///< [0] is the main connection
     std::unique_ptr<redis::AsyncConnection> bookkeeping_;
+    SlotBudget slots_; ///< what is held and read, against concurrency + prefetch
     std::unique_ptr<ExecutorPool> pool_;
     std::unique_ptr<Claimer> claimer_;
     std::unique_ptr<Finisher> finisher_;
@@ -97,7 +97,6 @@ private:
     uv_timer_t timeout_timer_{};
     uv_signal_t signals_[5]{};
     Phase phase_ = Phase::running;
-    int held_ = 0;        ///< claimed attempts not yet finished (queued or running)
     uint64_t done_ = 0;   ///< attempts finished by this process
     int interrupts_ = 0;
     bool wakes_drained_ = false;     ///< stopping: every BLMOVE returned, reserved ids given back

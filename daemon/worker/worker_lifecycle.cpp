@@ -40,6 +40,7 @@ std::string Worker::status_line() const {
 void Worker::go_quiet() {
     if (phase_ != Phase::running) return;
     phase_ = Phase::quiet;
+    slots_.stop_claiming();
     claimer_->pause([](bool) {});
     ONYX_LOG(info, "worker {} quiet: no new jobs are claimed; SIGTERM stops it", info_.worker_id);
 }
@@ -47,6 +48,7 @@ void Worker::go_quiet() {
 void Worker::begin_stop() {
     if (phase_ == Phase::stopping || phase_ == Phase::stopped) return;
     phase_ = Phase::stopping;
+    slots_.stop_claiming();
     claimer_->pause([this](bool gave_back) {
         wakes_drained_ = true;
         if (!gave_back) keep_registration_ = true;
@@ -59,7 +61,7 @@ void Worker::begin_stop() {
     auto unstarted = pool_->take_unstarted();
     std::vector<protocol::ClaimedJob> jobs;
     for (auto& run : unstarted) jobs.push_back(run->job);
-    held_ -= static_cast<int>(unstarted.size());
+    slots_.release(static_cast<int>(unstarted.size()));
     hand_back_unstarted(jobs);
     uv_timer_start(&stop_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->hand_back_and_exit(); },
                    static_cast<uint64_t>(config_.shutdown_timeout_ms), 0);
@@ -78,8 +80,8 @@ void Worker::check_stop() {
     if (phase_ != Phase::stopping || handing_back_ || !wakes_drained_) return;
     // Jobs whose hashes are still being read come back through on_claimed, which hands them back;
     // so do orphans adopted before the stop, and the orphans call hands back the others.
-    const bool answer_due = claimer_->reading() > 0 || !claimer_->orphans_settled();
-    if (held_ > 0 || (answer_due && bookkeeping_->ready()) || !(finisher_->drained() || !bookkeeping_->ready()))
+    const bool answer_due = slots_.reading() > 0 || !claimer_->orphans_settled();
+    if (slots_.held() > 0 || (answer_due && bookkeeping_->ready()) || !(finisher_->drained() || !bookkeeping_->ready()))
         return;
     uv_timer_stop(&stop_timer_);
     close_everything();
@@ -141,7 +143,7 @@ void Worker::close_everything() {
     if (!bookkeeping_->ready()) return close_links();
     // Attempts of a claim whose job hashes are still being read are known to no one else, and
     // so are orphans the orphans call did not settle.
-    if (claimer_->reading() > 0 || !claimer_->orphans_settled()) keep_registration_ = true;
+    if (slots_.reading() > 0 || !claimer_->orphans_settled()) keep_registration_ = true;
     if (keep_registration_ || !finisher_->drained()) {
         ONYX_LOG(warn, "worker {} leaves its registry entry to expire: a watcher recovers what was not handed back",
                  info_.worker_id);
