@@ -333,8 +333,10 @@ inline void plugin_fini() noexcept {
 inline const onyx_bg_plugin* plugin_descriptor() noexcept {
     Registry& r = registry();
     if (r.broken) return nullptr;
+    // Both sizes from this header's layout, so a rebuild against a grown header declares them.
     r.descriptor = onyx_bg_plugin{ONYX_BG_ABI_VERSION, sizeof(onyx_bg_plugin), r.name, r.version,
-                                  r.classes.data(), r.classes.size(), &plugin_init, &plugin_fini};
+                                  r.classes.data(), r.classes.size(), &plugin_init, &plugin_fini,
+                                  sizeof(onyx_bg_job_class)};
     return &r.descriptor;
 }
 
