@@ -17,7 +17,8 @@
 // Everything internal lives in the hidden namespace onyx_background::detail: one registry per
 // .so, never shared with another plugin even without -fvisibility=hidden.
 //
-// Requires C++17 or later, rapidjson (header-only) and the Itanium C++ ABI (GCC, Clang).
+// Requires C++20 or later (it uses requires-expressions), rapidjson (header-only) and the
+// Itanium C++ ABI (GCC, Clang).
 #pragma once
 
 #include <onyx_background/plugin.h>
