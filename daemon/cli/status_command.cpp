@@ -80,7 +80,12 @@ std::string render_json(const StatusReport& report, const CommandContext& ctx) {
 
 std::string render_footer(const StatusReport& report, const CommandContext& ctx, int64_t elapsed_ms) {
     std::string queues;
-    for (const auto& row : report.queues) queues += (queues.empty() ? "" : ",") + escape_for_terminal(row.queue);
+    // Appended piece by piece: `"," + std::string` (an insert at 0) trips GCC 12's -Wrestrict
+    // false positive at -O3 (GCC bug 105651).
+    for (const auto& row : report.queues) {
+        if (!queues.empty()) queues += ',';
+        queues += escape_for_terminal(row.queue);
+    }
     return fmt::format("\nelapsed {} ms, redis {}, namespace {}\nqueues ({}): {}\nworkers ({}): {}, fibers {}\n",
                        elapsed_ms, ctx.redis.where(), ctx.keys.ns(), report.queue_source,
                        queues.empty() ? "-" : queues, report.worker_source, report.workers, report.fibers);

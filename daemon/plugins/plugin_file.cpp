@@ -1,7 +1,7 @@
 #include "plugins/plugin_file.hpp"
 
+#include "plugins/abi_layout.hpp"
 #include "plugins/elf_check.hpp"
-
 #include "plugins/host_api.hpp"
 #include "support/log.hpp"
 
@@ -35,16 +35,16 @@ void PluginFile::Closer::operator()(void* handle) const noexcept { dlclose(handl
 
 PluginFile::PluginFile(std::string path) : path_(std::move(path)) {
     open();
-    check_descriptor();
-    name_ = text_or_empty(descriptor_->name);
+    check_classes();
+    name_ = text_or_empty(descriptor_.name);
     if (name_.empty()) name_ = file_stem(path_);
-    version_ = text_or_empty(descriptor_->version);
+    version_ = text_or_empty(descriptor_.version);
 }
 
 PluginFile::~PluginFile() {
-    if (!initialized_ || descriptor_->fini == nullptr) return;
+    if (!initialized_ || descriptor_.fini == nullptr) return;
     PluginLogScope scope(name_);
-    descriptor_->fini();
+    descriptor_.fini();
 }
 
 PluginError PluginFile::error(const std::string& reason) const {
@@ -61,36 +61,31 @@ void PluginFile::open() {
     if (symbol == nullptr)
         throw error("no entry symbol " ONYX_BG_PLUGIN_ENTRY_SYMBOL " (not an onyx-background plugin?)");
     auto entry = reinterpret_cast<onyx_bg_plugin_entry_fn>(symbol);
-    descriptor_ = entry();
-    if (descriptor_ == nullptr) throw error("entry symbol " ONYX_BG_PLUGIN_ENTRY_SYMBOL " returned NULL");
+    const onyx_bg_plugin* raw = entry();
+    if (raw == nullptr) throw error("entry symbol " ONYX_BG_PLUGIN_ENTRY_SYMBOL " returned NULL");
+    // The plugin may be built against an older (smaller) or newer (larger) layout: read only
+    // what it declared, and keep host-layout copies.
+    if (std::string problem = descriptor_problem(raw); !problem.empty()) throw error(problem);
+    descriptor_ = read_descriptor(raw);
+    classes_ = read_classes(descriptor_);
 }
 
-void PluginFile::check_descriptor() const {
-    const onyx_bg_plugin& d = *descriptor_;
-    if (d.abi_version != ONYX_BG_ABI_VERSION)
-        throw error(fmt::format("plugin ABI version {}, this daemon supports version {} "
-                                "(rebuild the plugin against this daemon's SDK)",
-                                d.abi_version, ONYX_BG_ABI_VERSION));
-    if (d.struct_size < sizeof(onyx_bg_plugin))
-        throw error(fmt::format("descriptor struct_size is {} bytes, ABI version {} needs at least {}",
-                                d.struct_size, ONYX_BG_ABI_VERSION, sizeof(onyx_bg_plugin)));
-    if (d.class_count > 0 && d.classes == nullptr)
-        throw error(fmt::format("descriptor lists {} job classes but its class table is NULL", d.class_count));
-    for (const onyx_bg_job_class& cls : classes()) {
+void PluginFile::check_classes() const {
+    for (const onyx_bg_job_class& cls : classes_) {
         if (cls.name == nullptr || cls.name[0] == '\0') throw error("a job class has an empty name");
         if (cls.perform == nullptr) throw error(fmt::format("job class \"{}\" has no handler", cls.name));
     }
 }
 
 void PluginFile::init(const LoadOptions& options) {
-    if (descriptor_->init == nullptr) return;
+    if (descriptor_.init == nullptr) return;
     std::vector<onyx_bg_config_item> items;
     if (auto it = options.settings.find(name_); it != options.settings.end())
         for (const auto& [key, value] : it->second)
             items.push_back({key.data(), key.size(), value.data(), value.size()});
     char reason[512] = "";
     PluginLogScope scope(name_);
-    int32_t rc = descriptor_->init(&host_api(), items.data(), items.size(), reason, sizeof reason);
+    int32_t rc = descriptor_.init(&host_api(), items.data(), items.size(), reason, sizeof reason);
     reason[sizeof reason - 1] = '\0';  // in case the plugin forgot
     if (rc != 0)
         throw error(fmt::format("init of plugin \"{}\" failed: {}", name_,
@@ -98,9 +93,6 @@ void PluginFile::init(const LoadOptions& options) {
     initialized_ = true;
 }
 
-std::span<const onyx_bg_job_class> PluginFile::classes() const noexcept {
-    if (descriptor_->classes == nullptr) return {};
-    return {descriptor_->classes, descriptor_->class_count};
-}
+std::span<const onyx_bg_job_class> PluginFile::classes() const noexcept { return classes_; }
 
 }  // namespace onyx::plugins

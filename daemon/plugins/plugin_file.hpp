@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace onyx::plugins {
 
@@ -17,7 +18,8 @@ namespace onyx::plugins {
 class PluginFile {
 public:
     /// dlopen()s `path` (absolute) with RTLD_NOW | RTLD_LOCAL, calls its entry symbol and checks
-    /// the descriptor (ABI version, struct_size, class table). Does not run init. Throws
+    /// the descriptor (ABI version, declared sizes, class table), reading only what the plugin
+    /// declared (abi_layout.hpp). Does not run init. Throws
     /// PluginError "plugin <path>: <reason>", with nothing left open.
     explicit PluginFile(std::string path);
     ~PluginFile();
@@ -28,7 +30,8 @@ public:
     /// Throws PluginError naming the file and the plugin's reason; fini is then never called.
     void init(const LoadOptions& options);
 
-    /// The classes the descriptor lists (plugin-owned, valid while this object lives).
+    /// The classes the descriptor lists, in the host's layout (their strings and handlers are
+    /// plugin-owned, valid while this object lives).
     std::span<const onyx_bg_job_class> classes() const noexcept;
 
     /// Absolute path of the file.
@@ -47,11 +50,12 @@ private:
     };
 
     void open();
-    void check_descriptor() const;
+    void check_classes() const;
 
     std::string path_;
     std::unique_ptr<void, Closer> handle_;
-    const onyx_bg_plugin* descriptor_ = nullptr;
+    onyx_bg_plugin descriptor_{};  // host-layout copy (read_descriptor)
+    std::vector<onyx_bg_job_class> classes_;
     std::string name_;
     std::string version_;
     bool initialized_ = false;

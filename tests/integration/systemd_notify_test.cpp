@@ -103,7 +103,10 @@ bool has_line(const Notification& n, std::string_view line) {
 }
 
 bool has_prefix_line(const Notification& n, std::string_view prefix) {
-    return n.text.starts_with(prefix) || n.text.find("\n" + std::string(prefix)) != std::string::npos;
+    // Built by appending: `"\n" + std::string` trips GCC 12's -Wrestrict false positive at -O3.
+    std::string line_start(1, '\n');
+    line_start += prefix;
+    return n.text.starts_with(prefix) || n.text.find(line_start) != std::string::npos;
 }
 
 // Index of the first notification at or after `from` that has `line`, or -1.

@@ -1,5 +1,6 @@
 // The plugin loader against one broken fixture per failure, the working fixtures and the
 // example plugins (tests/fixtures/plugins, plugins/).
+#include "plugins/job_invocation.hpp"
 #include "plugins/plugin_registry.hpp"
 
 #include <gtest/gtest.h>
@@ -86,7 +87,35 @@ TEST(PluginLoader, WrongAbiVersionIsRefused) {
 TEST(PluginLoader, TooSmallDescriptorIsRefused) {
     std::string error = load_error("small_descriptor/small_descriptor.so");
     EXPECT_TRUE(contains(error, fixture("small_descriptor/small_descriptor.so")));
-    EXPECT_TRUE(contains(error, "struct_size is 8 bytes"));
+    EXPECT_TRUE(contains(error, "struct_size is 8 bytes, ABI version 1 needs at least " +
+                                    std::to_string(ONYX_BG_PLUGIN_V1_SIZE)));
+}
+
+// The outcome of running `cls` of `registry` with `args`.
+onyx::plugins::JobOutcome run_class(const PluginRegistry& registry, std::string_view cls, std::string_view args) {
+    onyx::plugins::JobInvocation invocation;
+    invocation.job_id = "v1-job";
+    invocation.job_class = cls;
+    invocation.args_json = args;
+    return onyx::plugins::invoke_job(*registry.find(cls), invocation);
+}
+
+TEST(PluginLoader, PluginBuiltAgainstTheFrozenVersion1LayoutLoadsAndRuns) {
+    // Meaningful only while the host's descriptor is larger than version 1's: a loader that
+    // asked for its own sizeof would refuse this plugin.
+    static_assert(sizeof(onyx_bg_plugin) > ONYX_BG_PLUGIN_V1_SIZE);
+    PluginRegistry registry;
+    registry.load_file(fixture("v1_layout/v1_layout.so"), {});
+    ASSERT_NE(registry.find("Fixtures::V1::Run"), nullptr);
+    ASSERT_NE(registry.find("Fixtures::V1::Limited"), nullptr);
+    EXPECT_EQ(registry.find("Fixtures::V1::Run")->plugin_name, "v1_layout");
+    EXPECT_EQ(registry.find("Fixtures::V1::Limited")->retry_limit, 3);  // second entry, 40 bytes on
+    EXPECT_EQ(registry.find("Fixtures::V1::Limited")->timeout_ms, 1500);
+    EXPECT_TRUE(run_class(registry, "Fixtures::V1::Run", "{}").ok);
+    onyx::plugins::JobOutcome failed = run_class(registry, "Fixtures::V1::Limited", R"({"fail": 1})");
+    EXPECT_FALSE(failed.ok);
+    EXPECT_EQ(failed.error_class, "Fixtures::V1Error");
+    EXPECT_EQ(failed.error_message, R"({"fail": 1})");
 }
 
 TEST(PluginLoader, EmptyClassNameIsRefused) {

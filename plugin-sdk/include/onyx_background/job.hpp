@@ -17,7 +17,8 @@
 // Everything internal lives in the hidden namespace onyx_background::detail: one registry per
 // .so, never shared with another plugin even without -fvisibility=hidden.
 //
-// Requires C++17 or later, rapidjson (header-only) and the Itanium C++ ABI (GCC, Clang).
+// Requires C++20 or later (it uses requires-expressions), rapidjson (header-only) and the
+// Itanium C++ ABI (GCC, Clang).
 #pragma once
 
 #include <onyx_background/plugin.h>
@@ -333,8 +334,10 @@ inline void plugin_fini() noexcept {
 inline const onyx_bg_plugin* plugin_descriptor() noexcept {
     Registry& r = registry();
     if (r.broken) return nullptr;
+    // Both sizes from this header's layout, so a rebuild against a grown header declares them.
     r.descriptor = onyx_bg_plugin{ONYX_BG_ABI_VERSION, sizeof(onyx_bg_plugin), r.name, r.version,
-                                  r.classes.data(), r.classes.size(), &plugin_init, &plugin_fini};
+                                  r.classes.data(), r.classes.size(), &plugin_init, &plugin_fini,
+                                  sizeof(onyx_bg_job_class)};
     return &r.descriptor;
 }
 
