@@ -12,6 +12,10 @@ namespace onyx::redis {
 namespace {
 
 constexpr uint64_t kDeadlineTickMs = 100;
+// A ready connection with nothing in flight for this long sends a PING, so a server `timeout`
+// (idle clients closed after N s, N >= 2) never closes it. A blocked BLMOVE is in flight, and
+// Redis does not time out blocked clients.
+constexpr int64_t kKeepaliveIdleMs = 1000;
 
 std::string_view context_error(const redisAsyncContext* context) {
     if (context != nullptr && context->err != 0 && context->errstr[0] != '\0') return context->errstr;
@@ -207,7 +211,10 @@ void AsyncConnection::check_deadlines() {
         // A silently dead connection: drop it; pending commands get null replies.
         timeout_reason_ = "command timed out";
         redisAsyncFree(context_);
+        return;
     }
+    if (state_ == State::ready && deadlines_.empty() && now - last_traffic_ms_ >= kKeepaliveIdleMs)
+        send({"PING"}, [](const redisReply*, std::string_view) {}, 0);
 }
 
 void AsyncConnection::command(const std::vector<std::string>& argv, ReplyHandler handler,
@@ -234,13 +241,15 @@ void AsyncConnection::send(const std::vector<std::string>& argv, ReplyHandler ha
         owned->handler(nullptr, "connection closing");
         return;
     }
-    deadlines_.push_back(support::monotonic_ms() + options_.command_timeout_ms + extra_timeout_ms);
+    last_traffic_ms_ = support::monotonic_ms();
+    deadlines_.push_back(last_traffic_ms_ + options_.command_timeout_ms + extra_timeout_ms);
 }
 
 void AsyncConnection::on_reply(redisAsyncContext* context, void* reply, void* data) {
     std::unique_ptr<Pending> pending(static_cast<Pending*>(data));
     AsyncConnection* self = pending->owner;
     if (!self->deadlines_.empty()) self->deadlines_.pop_front();
+    self->last_traffic_ms_ = support::monotonic_ms();
     const auto* r = static_cast<const redisReply*>(reply);
     pending->handler(r, r == nullptr ? context_error(context) : std::string_view());
 }

@@ -45,7 +45,9 @@ using ReplyHandler = std::function<void(const redisReply* reply, std::string_vie
 /// unexpected type, or `error` when there was no reply. Valid while `reply` and `error` are.
 std::string_view failure_text(const redisReply* reply, std::string_view error);
 
-/// Loop thread only: every member must be called on the thread that runs `loop`.
+/// Loop thread only: every member must be called on the thread that runs `loop`. A ready
+/// connection idle for 1 s (nothing in flight) sends a PING, so a server `timeout` of 2 s or
+/// more never closes it.
 class AsyncConnection {
 public:
     AsyncConnection(uv_loop_t* loop, AsyncOptions options);
@@ -112,6 +114,7 @@ private:
     bool logged_setup_error_ = false; ///< a refused AUTH/SELECT/... was logged since the last up
     bool setup_failed_ = false;     ///< this connection attempt's setup failed
     int64_t connect_started_ms_ = 0;
+    int64_t last_traffic_ms_ = 0;   ///< monotonic ms of the last command sent or reply read
     int64_t client_id_ = 0;
     std::string timeout_reason_;    ///< why we dropped the connection ourselves, for the log
     std::deque<int64_t> deadlines_; ///< monotonic ms per in-flight command, reply order
