@@ -50,8 +50,9 @@ struct Config {
     // [worker]
     std::vector<std::string> queues = {"default"}; ///< priority order, first is served first
     int concurrency = 10;                          ///< executor threads = jobs run at once
-    int prefetch = 0;                              ///< extra jobs claimed beyond free slots
-    int claim_batch = 100;                         ///< most jobs claimed per round trip
+    int prefetch = 1000;                           ///< most extra jobs claimed beyond free slots
+    bool adaptive_prefetch = true;                 ///< prefetch follows the finish rate, up to prefetch
+    int claim_batch = 1000;                        ///< most jobs claimed per round trip
     std::string plugin_dir;                        ///< default: the installed plugin directory
     bool strict_plugins = true;                    ///< a broken plugin file is fatal at start
     int64_t shutdown_timeout_ms = 25000;

@@ -24,15 +24,20 @@ void on_poll(uv_poll_t* handle, int status, int events) {
     if (p->context != nullptr && (events & UV_WRITABLE)) redisAsyncHandleWrite(p->context);
 }
 
-void update(PollEvents* p) {
-    if (p->events != 0) uv_poll_start(&p->handle, p->events, on_poll);
+// hiredis asks for write events on every command it buffers; libuv's uv_poll_start removes
+// and re-adds the socket in epoll even when nothing changes (two syscalls per command), so
+// only a real change reaches libuv.
+void set_events(PollEvents* p, int events) {
+    if (events == p->events) return;
+    p->events = events;
+    if (events != 0) uv_poll_start(&p->handle, events, on_poll);
     else uv_poll_stop(&p->handle);
 }
 
-void add_read(void* data) { auto* p = static_cast<PollEvents*>(data); p->events |= UV_READABLE; update(p); }
-void del_read(void* data) { auto* p = static_cast<PollEvents*>(data); p->events &= ~UV_READABLE; update(p); }
-void add_write(void* data) { auto* p = static_cast<PollEvents*>(data); p->events |= UV_WRITABLE; update(p); }
-void del_write(void* data) { auto* p = static_cast<PollEvents*>(data); p->events &= ~UV_WRITABLE; update(p); }
+void add_read(void* data) { auto* p = static_cast<PollEvents*>(data); set_events(p, p->events | UV_READABLE); }
+void del_read(void* data) { auto* p = static_cast<PollEvents*>(data); set_events(p, p->events & ~UV_READABLE); }
+void add_write(void* data) { auto* p = static_cast<PollEvents*>(data); set_events(p, p->events | UV_WRITABLE); }
+void del_write(void* data) { auto* p = static_cast<PollEvents*>(data); set_events(p, p->events & ~UV_WRITABLE); }
 
 void cleanup(void* data) {
     auto* p = static_cast<PollEvents*>(data);

@@ -25,7 +25,7 @@ Claimer::Claimer(uv_loop_t* loop, ClaimSettings settings, redis::AsyncConnection
 
 void Claimer::poke() {
     if (paused_ || claim_in_flight_ || !bookkeeping_.ready()) return;
-    const int count = slots_.claim_size();
+    const int count = slots_.claim_size(support::monotonic_ms());
     if (count <= 0) return;
     claim(count);
 }
@@ -295,7 +295,7 @@ void Claimer::close(std::function<void()> done) { resume_watch_.close(std::move(
 void Claimer::arm_one(size_t index) {
     // A paused queue gets no BLMOVE: it would move ids into the reservation list that the
     // claim then leaves alone until the queue resumes. The resume watch notices a resume.
-    if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || slots_.claim_size() <= 0) return;
+    if (paused_ || queue_paused_[index] || armed_[index] || !wake_[index]->ready() || slots_.claim_size(support::monotonic_ms()) <= 0) return;
     const onyx_background::Keys keys(settings_.ns);
     const std::string& queue = settings_.queues[index];
     const int64_t block_ms = settings_.block_timeout_ms;

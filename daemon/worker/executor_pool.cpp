@@ -28,17 +28,26 @@ ExecutorPool::~ExecutorPool() {
     }
 }
 
+// Wakes one idle thread, unless every idle thread already has a wake-up on its way. Called
+// with mutex_ held; the caller notifies after unlocking when it returns true.
+bool ExecutorPool::claim_wake() {
+    if (idle_threads_ <= pending_wakes_) return false;
+    ++pending_wakes_;
+    return true;
+}
+
+// One wake-up per batch: the woken thread wakes the next while runs are left (thread_main), so
+// a batch of short runs is taken by the threads already awake instead of waking every idle
+// thread to find the queue empty (a sleep and a wake per thread per batch).
 void ExecutorPool::submit_many(std::vector<std::unique_ptr<JobRun>> runs) {
     if (runs.empty()) return;
-    size_t wake = 0;
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         for (auto& run : runs) todo_.push_back(std::move(run));
-        wake = std::min(runs.size(), static_cast<size_t>(idle_threads_));
+        wake = claim_wake();
     }
-    // A busy thread takes the next run without waiting, so only idle threads need a signal.
-    if (wake == threads_.size()) wake_.notify_all();
-    else for (size_t i = 0; i < wake; ++i) wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 std::vector<std::unique_ptr<JobRun>> ExecutorPool::take_finished() {
@@ -107,14 +116,21 @@ void ExecutorPool::thread_main() {
     while (true) {
         if (!stopping_ && todo_.empty()) {
             ++idle_threads_;
-            wake_.wait(lock, [this] { return stopping_ || !todo_.empty(); });
+            // Every wake-up, notified or spurious, meets one pending wake: an undercount only
+            // costs a spare wake-up later, an overcount would strand runs.
+            while (!stopping_ && todo_.empty()) {
+                wake_.wait(lock);
+                if (pending_wakes_ > 0) --pending_wakes_;
+            }
             --idle_threads_;
         }
         if (stopping_) return;
         std::unique_ptr<JobRun> run = std::move(todo_.front());
         todo_.pop_front();
         running_.push_back(run.get());
+        const bool wake_next = !todo_.empty() && claim_wake();
         lock.unlock();
+        if (wake_next) wake_.notify_one();
         execute(*run);
         lock.lock();
         running_.erase(std::find(running_.begin(), running_.end(), run.get()));

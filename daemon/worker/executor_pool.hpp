@@ -27,7 +27,8 @@ public:
     ExecutorPool(const ExecutorPool&) = delete;
     ExecutorPool& operator=(const ExecutorPool&) = delete;
 
-    /// Queues many runs under one lock, waking only as many idle threads as needed. Loop thread.
+    /// Queues many runs under one lock and wakes one idle thread; each thread that takes a run
+    /// while more wait wakes one more idle thread. Loop thread.
     void submit_many(std::vector<std::unique_ptr<JobRun>> runs);
 
     /// Finished runs since the last call, in finishing order. Loop thread.
@@ -63,6 +64,7 @@ public:
 
 private:
     void thread_main();
+    bool claim_wake();
     static void execute(JobRun& run);
 
     uv_async_t async_{};
@@ -75,6 +77,7 @@ private:
     std::vector<JobRun*> running_;
     bool stopping_ = false;
     int idle_threads_ = 0; ///< threads waiting for a run (guarded by mutex_)
+    int pending_wakes_ = 0; ///< notify_one calls not yet met by a wake-up (guarded by mutex_)
     std::vector<std::thread> threads_;
 };
 

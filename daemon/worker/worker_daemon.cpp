@@ -23,7 +23,7 @@ namespace onyx::worker::detail {
 Worker::Worker(uv_loop_t* loop, const config::Config& config, plugins::PluginSet& plugins,
                common::RedisEndpoint endpoint)
     : loop_(loop), config_(config), plugins_(plugins), registry_(plugins.current()), endpoint_(std::move(endpoint)),
-      keys_(config.ns), slots_({config.concurrency, config.prefetch, config.claim_batch}) {
+      keys_(config.ns), slots_({config.concurrency, config.prefetch, config.claim_batch, config.adaptive_prefetch}) {
     info_ = {config.ns, common::new_uuid(), config.queues, config.concurrency,
              support::wall_ms(), config.lease_ms};
 }
@@ -186,6 +186,7 @@ void Worker::finish_without_running(protocol::ClaimedJob job, std::string_view e
     run.finished_at_ms = support::wall_ms();
     record(job, run);
     slots_.release(1);
+    slots_.note_finished(1, support::monotonic_ms());
 }
 
 // Writes the attempt's outcome; a failure is retried or dead per policy. The slot is released
@@ -214,7 +215,9 @@ void Worker::record(const protocol::ClaimedJob& job, const JobRun& run) {
 }
 
 void Worker::on_runs_finished() {
-    for (auto& run : pool_->take_finished()) {
+    auto finished = pool_->take_finished();
+    slots_.note_finished(static_cast<int>(finished.size()), support::monotonic_ms());
+    for (auto& run : finished) {
         slots_.release(1);
         if (run->timed_out) {
             ONYX_LOG(warn, "[{}] handler returned {:.0f} ms after its timeout; its outcome is dropped",

@@ -214,7 +214,7 @@ TEST_F(CrashRecovery, AStaleAttemptObeysItsClassRetryLimitAndTheJobsOwnBeatsIt) 
 // back to the head of ready uncounted (Worker Lost, no fal) and complete on another worker.
 TEST_F(CrashRecovery, PrefetchedAttemptsOfAKilledWorkerGoBackUncountedAndOnlyTheRunningOneIsCharged) {
     const std::string handlers_config = write_config(dir, server, std::string(paths::fixture_plugin_dir) + "/handlers",
-                                                     "concurrency = 1\nprefetch = 4\nheartbeat_interval = 250ms\nlease = 2s\n");
+                                                     "concurrency = 1\nprefetch = 4\nadaptive_prefetch = false\nheartbeat_interval = 250ms\nlease = 2s\n");
     onyx_background::Client producer({server.url(), kNs});
     // Queued before the worker starts, so that its first claim takes all 5.
     const auto ids = producer.enqueue_many(std::vector<onyx_background::JobRequest>(5, {"Fixtures::NapNoRetry", R"({"sleep": 3})"}));

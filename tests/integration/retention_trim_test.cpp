@@ -191,7 +191,7 @@ TEST(RetentionSlow, ManyNoopJobsWithDefaultRetentionLeaveRedisMemoryUnderTheDocu
     const size_t total = retention_jobs();
     RedisServer server;
     TempDir dir;
-    const auto config = write_config(dir, server, "concurrency = 8\nprefetch = 500\nclaim_batch = 1000\n", "");
+    const auto config = write_config(dir, server, "concurrency = 8\nprefetch = 500\nadaptive_prefetch = false\nclaim_batch = 1000\n", "");
     RedisClient redis(server.port(), 30s);
     const long long baseline = used_memory(redis);
     Process watcher = start_onyx("watcher", config);

@@ -132,7 +132,7 @@ protected:
 };
 
 TEST_F(ShutdownSignals, SigtermUnderLoadLosesNothingAndRunsNothingTwiceExceptHandedBack) {
-    const auto cfg = config("concurrency = 8\nprefetch = 50\nshutdown_timeout = 1s\n");
+    const auto cfg = config("concurrency = 8\nprefetch = 50\nadaptive_prefetch = false\nshutdown_timeout = 1s\n");
     Process worker = start("worker", cfg);
     wait_registered(worker);
     std::vector<onyx_background::JobRequest> requests(3000, {"Jobs::Noop"});
@@ -230,7 +230,7 @@ TEST_F(ShutdownSignals, JobsLongerThanShutdownTimeoutAreHandedBackToTheHeadOfRea
 TEST_F(ShutdownSignals, RepeatedSigtermsDuringABacklogLeaveNothingInProcessing) {
     onyx_background::Client producer({server_.url(), kNs});
     producer.enqueue_many(std::vector<onyx_background::JobRequest>(100000, {"Jobs::Noop"}));
-    const auto cfg = config("concurrency = 4\nprefetch = 200\nclaim_batch = 200\nshutdown_timeout = 5s\n");
+    const auto cfg = config("concurrency = 4\nprefetch = 200\nadaptive_prefetch = false\nclaim_batch = 200\nshutdown_timeout = 5s\n");
     for (int cycle = 0; cycle < 10; ++cycle) {
         Process worker = start("worker", cfg);
         wait_registered(worker);
@@ -338,7 +338,7 @@ TEST_F(ShutdownSignals, SecondSigintExitsAtOnceAndAWatcherRecoversTheRunningJob)
 }
 
 TEST_F(ShutdownSignals, SigtermWhileRedisIsOutOfMemoryLosesNoJob) {
-    const auto cfg = config("concurrency = 1\nprefetch = 2\nshutdown_timeout = 500ms\n");
+    const auto cfg = config("concurrency = 1\nprefetch = 2\nadaptive_prefetch = false\nshutdown_timeout = 500ms\n");
     Process worker = start("worker", cfg);
     wait_registered(worker);
     push("running", "Jobs::Nap", R"({"sleep": 60})");

@@ -112,7 +112,7 @@ TEST_F(WorkerShutdown, RunningJobCompletesBeforeTheWorkerExits) {
 
 TEST_F(WorkerShutdown, PrefetchedJobsGoBackToTheHeadOfReadyInTheirOrder) {
     // Concurrency 1 plus prefetch 2: the nap runs, the next two are claimed but wait.
-    Process worker = start_worker(1, "[worker]\nprefetch = 2\n");
+    Process worker = start_worker(1, "[worker]\nprefetch = 2\nadaptive_prefetch = false\n");
     const std::string wid = wait_registered(worker);
     const std::string nap = push_job("20000000-0000-4000-8000-000000000001", "Jobs::Nap", R"({"sleep":1})");
     wait_performing(worker, nap);
