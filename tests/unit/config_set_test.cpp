@@ -70,7 +70,7 @@ TEST(ConfigSet, RejectsBadValuesNamingOriginKeyTextAndReason) {
         {"worker", "queues", "a,b,a", "--x: [worker] queues = 'a,b,a': queue 'a' is listed twice"},
         {"worker", "plugins", "", "--x: [worker] plugins = '': path is empty"},
         {"worker", "concurency", "8", "--x: [worker] concurency = '8': unknown key (did you mean 'concurrency'?)"},
-        {"worker", "colour", "red", "--x: [worker] colour = 'red': unknown key; known keys are queues, concurrency, prefetch, claim_batch, plugins, strict_plugins, shutdown_timeout, heartbeat_interval, lease"},
+        {"worker", "colour", "red", "--x: [worker] colour = 'red': unknown key; known keys are queues, concurrency, prefetch, adaptive_prefetch, claim_batch, plugins, strict_plugins, shutdown_timeout, heartbeat_interval, lease"},
         {"redis", "namespace", "my app", "--x: [redis] namespace = 'my app': namespace holds a blank or control character"},
         {"redis", "namespace", "", "--x: [redis] namespace = '': namespace is empty"},
         {"redis", "url", "http://h", "--x: [redis] url = 'http://h': bad Redis URL: scheme 'http' is not redis:// or unix://"},
