@@ -1,11 +1,13 @@
 #include "protocol/promote_call.hpp"
 
 #include <fmt/format.h>
+#include <onyx_background/keys.hpp>
 
 namespace onyx::protocol {
 
 std::vector<std::string> promote_arguments(std::string_view script_sha, const PromoteCall& call) {
-    return {"EVALSHA", std::string(script_sha), "0", call.ns, std::to_string(call.now_ms), std::to_string(call.batch)};
+    return {"EVALSHA", std::string(script_sha), "1", onyx_background::Keys(call.ns).queues(), call.ns,
+            std::to_string(call.now_ms), std::to_string(call.batch)};
 }
 
 bool parse_promote_reply(const std::vector<ReplyValue>& values, PromoteResult& out, std::string& error) {

@@ -19,7 +19,7 @@ struct PromoteCall {
     int batch = 0;      ///< at most this many ids per scheduled or retry set per call
 };
 
-/// EVALSHA argv of one promote call: ns, now ms, batch (KEYS: none).
+/// EVALSHA argv of one promote call: KEYS `<ns>:queues`; ARGV ns, now ms, batch.
 std::vector<std::string> promote_arguments(std::string_view script_sha, const PromoteCall& call);
 
 /// What one promote call did.

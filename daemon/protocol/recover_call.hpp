@@ -27,8 +27,8 @@ struct RecoverCall {
     std::vector<QueueRetryLimit> queue_retry_limits; ///< passed in this order
 };
 
-/// EVALSHA argv of one recover call: ns, now ms, batch, message, default retry limit, then
-/// (queue, limit) pairs (KEYS: none).
+/// EVALSHA argv of one recover call: KEYS `<ns>:workers`, `<ns>:queues`, `<ns>:class_retries`;
+/// ARGV ns, now ms, batch, message, default retry limit, then (queue, limit) pairs.
 std::vector<std::string> recover_arguments(std::string_view script_sha, const RecoverCall& call);
 
 /// What one recover call did. All counts.

@@ -1,5 +1,7 @@
 #include "protocol/trim_call.hpp"
 
+#include <onyx_background/keys.hpp>
+
 namespace onyx::protocol {
 namespace {
 
@@ -12,7 +14,8 @@ void append_policy(std::vector<std::string>& argv, const RetentionPolicy& policy
 }  // namespace
 
 std::vector<std::string> trim_arguments(std::string_view script_sha, const TrimCall& call) {
-    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", call.ns, std::to_string(call.now_ms),
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "1", onyx_background::Keys(call.ns).queues(),
+                                     call.ns, std::to_string(call.now_ms),
                                      std::to_string(call.batch)};
     append_policy(argv, call.default_policy);
     for (const auto& [queue, policy] : call.queue_policies) {

@@ -36,9 +36,9 @@ struct TrimCall {
     std::vector<QueueRetention> queue_policies;  ///< passed in this order
 };
 
-/// EVALSHA argv of one trim call: ns, now ms, batch, the default policy's 6 values (completed
+/// EVALSHA argv of one trim call: KEYS `<ns>:queues`; ARGV ns, now ms, batch, the default policy's 6 values (completed
 /// ttl, completed max, failed ttl, failed max, dead ttl, dead max), then per queue in
-/// queue_policies its name and 6 values (KEYS: none).
+/// queue_policies its name and 6 values.
 std::vector<std::string> trim_arguments(std::string_view script_sha, const TrimCall& call);
 
 /// What one trim call did.

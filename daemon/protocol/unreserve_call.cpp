@@ -1,10 +1,16 @@
 #include "protocol/unreserve_call.hpp"
 
+#include <onyx_background/keys.hpp>
+
 namespace onyx::protocol {
 
 std::vector<std::string> unreserve_arguments(std::string_view script_sha, const UnreserveCall& call) {
-    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), "0", call.ns, call.worker_id};
-    argv.insert(argv.end(), call.queues.begin(), call.queues.end());
+    const onyx_background::Keys keys(call.ns);
+    std::vector<std::string> argv = {"EVALSHA", std::string(script_sha), std::to_string(2 * call.queues.size())};
+    for (const auto& q : call.queues) {
+        argv.push_back(keys.reserved(call.worker_id, q));
+        argv.push_back(keys.ready(q));
+    }
     return argv;
 }
 

@@ -18,7 +18,8 @@ struct UnreserveCall {
     std::vector<std::string> queues;
 };
 
-/// EVALSHA argv of one unreserve call: ns, worker id, queues... (KEYS: none).
+/// EVALSHA argv of one unreserve call: KEYS `reserved:<wid>:<q>`, `ready:<q>` per queue, in
+/// order; no ARGV.
 std::vector<std::string> unreserve_arguments(std::string_view script_sha, const UnreserveCall& call);
 
 /// What one unreserve call did.

@@ -13,7 +13,7 @@ TEST_F(Promote, MovesDueJobsAndSaysWhenTheNextIsDue) {
     redis().command({"SADD", "ns:queues", "q"});
     redis().command({"ZADD", "ns:scheduled:q", "10", "j1", "500", "j2"});
     redis().command({"ZADD", "ns:retry:q", "20", "j3"});
-    EXPECT_EQ(texts(eval("promote", {}, {"ns", "100", "10"})), (Strings{"2", "0", "500"}));
+    EXPECT_EQ(texts(eval("promote", {"ns:queues"}, {"ns", "100", "10"})), (Strings{"2", "0", "500"}));
     EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:q", "0", "-1"}), (Strings{"j1", "j3"}));
 }
 
@@ -21,7 +21,7 @@ TEST_F(Promote, SkipsAKeyOfTheWrongTypeAndPromotesTheOtherQueues) {
     redis().command({"SADD", "ns:queues", "bad", "good"});
     redis().command({"SET", "ns:scheduled:bad", "oops"});
     redis().command({"ZADD", "ns:scheduled:good", "10", "j1"});
-    EXPECT_EQ(texts(eval("promote", {}, {"ns", "100", "10"})), (Strings{"1", "0", ""}));
+    EXPECT_EQ(texts(eval("promote", {"ns:queues"}, {"ns", "100", "10"})), (Strings{"1", "0", ""}));
     EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:good", "0", "-1"}), Strings{"j1"});
 }
 
@@ -35,7 +35,7 @@ protected:
         redis().command({"SADD", "ns:processing:q", "a1"});
         redis().command({"HSET", "ns:attempts:a1", "wid", "w", "job", "j1"});
     }
-    Reply recover() { return eval("recover", {}, {"ns", "100", "10", "worker died", "25"}); }
+    Reply recover() { return eval("recover", {"ns:workers", "ns:queues", "ns:class_retries"}, {"ns", "100", "10", "worker died", "25"}); }
 };
 
 TEST_F(Recover, CountsWorkerLostOnceThenWorkerTimeout) {
@@ -73,7 +73,7 @@ TEST_F(Trim, RemovesOldRecordsWithTheFinishedJobButKeepsStats) {
     redis().command({"HSET", "ns:latest:q", "j1", "a1"});
     redis().command({"HSET", "ns:stats:q", "completed", "2"});
     // completed ttl 50 ms; everything else kept.
-    auto reply = eval("trim", {}, {"ns", "100", "1000", "50", "100", "1000000", "100", "1000000", "100"});
+    auto reply = eval("trim", {"ns:queues"}, {"ns", "100", "1000", "50", "100", "1000000", "100", "1000000", "100"});
     EXPECT_EQ(texts(reply), (Strings{"1", "0"}));
     EXPECT_EQ(redis().strings({"ZRANGE", "ns:completed:q", "0", "-1"}), Strings{"a2"});
     EXPECT_EQ(redis().integer({"EXISTS", "ns:attempts:a1", "ns:jobs:j1"}), 0);

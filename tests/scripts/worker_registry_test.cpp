@@ -2,6 +2,8 @@
 // given back in order.
 #include "script_test.hpp"
 
+#include "protocol/unreserve_call.hpp"
+
 namespace onyx::test {
 namespace {
 
@@ -25,7 +27,7 @@ TEST_F(Unreserve, MovesReservedIdsToTheHeadOfReadyInOrder) {
     redis().command({"RPUSH", "ns:reserved:w:a", "j1", "j2"});
     redis().command({"RPUSH", "ns:reserved:w:b", "j3"});
     redis().command({"RPUSH", "ns:ready:a", "j0"});
-    EXPECT_EQ(eval("unreserve", {}, {"ns", "w", "a", "b"}).integer, 3);
+    EXPECT_EQ(run(protocol::unreserve_arguments(sha("unreserve"), {"ns", "w", {"a", "b"}})).integer, 3);
     EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:a", "0", "-1"}), (Strings{"j1", "j2", "j0"}));
     EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:b", "0", "-1"}), Strings{"j3"});
 }

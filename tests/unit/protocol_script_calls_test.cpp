@@ -33,9 +33,9 @@ TEST(ReplyInteger, WholeDecimalNumbersOnly) {
     EXPECT_FALSE(reply_integer(std::nullopt));
 }
 
-TEST(PromoteArguments, NsNowAndBatch) {
+TEST(PromoteArguments, TheQueuesKeyThenNsNowAndBatch) {
     EXPECT_EQ(promote_arguments("sha", {"ns", 1700000000123, 1000}),
-              (Argv{"EVALSHA", "sha", "0", "ns", "1700000000123", "1000"}));
+              (Argv{"EVALSHA", "sha", "1", "ns:queues", "ns", "1700000000123", "1000"}));
 }
 
 TEST(PromoteReply, DecodesCountMoreAndEarliestDue) {
@@ -79,10 +79,12 @@ TEST(PromoteReply, RejectsMalformedReplies) {
 
 TEST(RecoverArguments, MessageDefaultLimitThenQueueLimitsInOrder) {
     const RecoverCall call{"ns", 5000, 10, "lease expired", 25, {{"mail", 3}, {"b-queue", 0}}};
-    EXPECT_EQ(recover_arguments("sha", call), (Argv{"EVALSHA", "sha", "0", "ns", "5000", "10", "lease expired", "25",
-                                                    "mail", "3", "b-queue", "0"}));
+    EXPECT_EQ(recover_arguments("sha", call), (Argv{"EVALSHA", "sha", "3", "ns:workers", "ns:queues", "ns:class_retries",
+                                                    "ns", "5000", "10", "lease expired", "25", "mail", "3",
+                                                    "b-queue", "0"}));
     EXPECT_EQ(recover_arguments("sha", {"ns", 5000, 10, "", 25, {}}),
-              (Argv{"EVALSHA", "sha", "0", "ns", "5000", "10", "", "25"}))
+              (Argv{"EVALSHA", "sha", "3", "ns:workers", "ns:queues", "ns:class_retries", "ns", "5000", "10",
+                    "", "25"}))
         << "no queue of its own: the default limit ends the argv";
 }
 
@@ -113,9 +115,10 @@ TEST(TrimArguments, DefaultPolicyThenEachQueueWithItsSixValues) {
     const RetentionPolicy defaults{86400000, 100000, 604800000, 100001, 2592000000, 100002};
     const TrimCall call{"ns", 9000, 1000, defaults, {{"mail", {1, 2, 3, 4, 5, 6}}}};
     EXPECT_EQ(trim_arguments("sha", call),
-              (Argv{"EVALSHA", "sha", "0", "ns", "9000", "1000", "86400000", "100000", "604800000", "100001",
+              (Argv{"EVALSHA", "sha", "1", "ns:queues", "ns", "9000", "1000", "86400000", "100000", "604800000",
+                    "100001",
                     "2592000000", "100002", "mail", "1", "2", "3", "4", "5", "6"}));
-    EXPECT_EQ(trim_arguments("sha", {"ns", 9000, 1000, {}, {}}).size(), 12u) << "no queue of its own";
+    EXPECT_EQ(trim_arguments("sha", {"ns", 9000, 1000, {}, {}}).size(), 13u) << "no queue of its own";
 }
 
 TEST(TrimReply, DecodesRemovedAndMore) {
@@ -139,10 +142,11 @@ TEST(TrimReply, RejectsMalformedReplies) {
     EXPECT_FALSE(parse_trim_reply(values({nullptr, "0"}), result, error));
 }
 
-TEST(UnreserveArguments, WorkerThenItsQueues) {
+TEST(UnreserveArguments, ReservedAndReadyKeysPerQueue) {
     EXPECT_EQ(unreserve_arguments("sha", {"ns", "wid", {"a", "mail-ü"}}),
-              (Argv{"EVALSHA", "sha", "0", "ns", "wid", "a", "mail-ü"}));
-    EXPECT_EQ(unreserve_arguments("sha", {"ns", "wid", {}}), (Argv{"EVALSHA", "sha", "0", "ns", "wid"}));
+              (Argv{"EVALSHA", "sha", "4", "ns:reserved:wid:a", "ns:ready:a", "ns:reserved:wid:mail-ü",
+                    "ns:ready:mail-ü"}));
+    EXPECT_EQ(unreserve_arguments("sha", {"ns", "wid", {}}), (Argv{"EVALSHA", "sha", "0"}));
 }
 
 TEST(UnreserveReply, OneCountElseAnError) {

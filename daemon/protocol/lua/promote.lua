@@ -5,10 +5,10 @@
   removed, so any number of watchers promote each job once. A key of the wrong type (written
   by hand) skips that set instead of failing the whole call.
 
-  KEYS: none (numkeys 0; the layout is kept for its callers).
+  KEYS: [1] <ns>:queues
   ARGV: [1] ns   [2] now ms   [3] batch
-  Derived keys: <ns>:queues (namespace-level; not declared only because this layout is kept),
-    and per queue read from it: <ns>:scheduled:<q>, <ns>:retry:<q>, <ns>:ready:<q>.
+  Derived keys: per queue read from <ns>:queues (known only inside): <ns>:scheduled:<q>,
+    <ns>:retry:<q>, <ns>:ready:<q>.
   Returns: {promoted count, 1 if some set had more due than the batch else 0, the earliest
     remaining score as whole ms text, or "" when every set is empty or that score is not a
     time (nan, beyond +-1e15)}.
@@ -17,7 +17,7 @@
 
 local ns, now, batch = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local promoted, more, next_due = 0, 0, nil
-for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   for _, kind in ipairs({':scheduled:', ':retry:'}) do
     local skey = ns .. kind .. q
     -- pcall: a key of the wrong type (written by hand) skips that queue, not every queue.

@@ -12,12 +12,11 @@
   `unc` = 1 and back to the head of ready:<q>; when the job's `unc` is already 1 it is counted
   instead. Attempts without `wid` (the original's workers) are left alone.
 
-  KEYS: none (numkeys 0; the layout is kept for its callers).
+  KEYS: [1] <ns>:workers   [2] <ns>:queues   [3] <ns>:class_retries
   ARGV:
     [1] ns   [2] now ms   [3] batch (workers per call)   [4] message
     [5] default retry limit   then (queue, retry limit) pairs of the configured queues
-  Derived keys: namespace-level <ns>:workers, <ns>:queues, <ns>:class_retries (not declared
-    only because this layout is kept); <ns>:worker:<wid> of the dead workers read from
+  Derived keys (known only inside): <ns>:worker:<wid> of the dead workers read from
     <ns>:workers; per queue read from <ns>:queues: <ns>:reserved:<wid>:<q>, <ns>:ready:<q>,
     <ns>:processing:<q>, <ns>:failed:<q>, <ns>:dead:<q>, <ns>:stats:<q>; <ns>:attempts:<aid>
     and <ns>:jobs:<id> of the attempts found there.
@@ -33,7 +32,7 @@ local call = redis.call
 local ns, now, batch, msg, default_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local limits = {}
 for i = 6, #ARGV, 2 do limits[ARGV[i]] = tonumber(ARGV[i + 1]) end
-local class_retries = ns .. ':class_retries'
+local class_retries = KEYS[3]
 local lost_msg = msg .. '; the attempt was not running at its last heartbeat (waiting for an executor, or started since): not counted'
 local again_msg = msg .. '; the attempt was not running at its last heartbeat, but counted: the job was put back uncounted once before'
 -- A retry limit as the worker reads it: a whole number, anything else is absent.
@@ -86,12 +85,12 @@ local function recover_attempt(q, aid, id, ran)
   end
   return counted
 end
-local dead = call('ZRANGEBYSCORE', ns .. ':workers', '-inf', '(' .. now, 'LIMIT', 0, batch)
+local dead = call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'LIMIT', 0, batch)
 if #dead == 0 then return {0, 0, 0, 0, 0} end
 local running = {}
 for _, wid in ipairs(dead) do running[wid] = running_at_last_beat(wid) end
 local failed, returned, lost = 0, 0, 0
-for _, q in ipairs(call('SMEMBERS', ns .. ':queues')) do
+for _, q in ipairs(call('SMEMBERS', KEYS[2])) do
   local ready = ns .. ':ready:' .. q
   for _, wid in ipairs(dead) do
     returned = returned + return_reserved(ns .. ':reserved:' .. wid .. ':' .. q, ready)
@@ -109,7 +108,7 @@ for _, q in ipairs(call('SMEMBERS', ns .. ':queues')) do
   end
 end
 for _, wid in ipairs(dead) do
-  call('ZREM', ns .. ':workers', wid)
+  call('ZREM', KEYS[1], wid)
   call('DEL', ns .. ':worker:' .. wid)
 end
 return {#dead, failed, returned, lost, died}

@@ -7,14 +7,13 @@
   when the removed completed attempt is the job's latest, or the job was dead; the latest:<q>
   entry of a job whose hash is gone). stats:<q> counters are kept.
 
-  KEYS: none (numkeys 0; the layout is kept for its callers).
+  KEYS: [1] <ns>:queues
   ARGV:
     [1] ns   [2] now ms   [3] batch
     [4 .. 9] default policy: completed ttl ms, completed max, failed ttl, failed max,
              dead ttl, dead max
     then per queue with its own policy: name + the same 6 values
-  Derived keys: <ns>:queues (namespace-level; not declared only because this layout is kept);
-    per queue read from it: <ns>:completed:<q>, <ns>:failed:<q>, <ns>:dead:<q>,
+  Derived keys: per queue read from <ns>:queues (known only inside): <ns>:completed:<q>, <ns>:failed:<q>, <ns>:dead:<q>,
     <ns>:latest:<q>; <ns>:attempts:<aid> and <ns>:jobs:<id> of the removed members.
   Returns: {removed, 1 if some set hit the batch else 0}.
   Flags: allow-oom: it frees memory, which is what a full Redis needs.
@@ -38,7 +37,7 @@ local function oldest(key, ttl, max)
   return redis.call('ZRANGE', key, 0, k - 1)
 end
 local removed, more = 0, 0
-for _, q in ipairs(redis.call('SMEMBERS', ns .. ':queues')) do
+for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local p = policies[q] or default
   local sets = {{':completed:', p[1], p[2]}, {':failed:', p[3], p[4]}, {':dead:', p[5], p[6]}}
   local latest_key = ns .. ':latest:' .. q
