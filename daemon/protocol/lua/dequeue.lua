@@ -14,13 +14,12 @@
     type, given in place of the queue; nothing is touched then.
   Flags: allow-oom: it only removes.
 ]]
+--- @include "lib/job_queue"
 
 local ns, id = ARGV[1], ARGV[2]
 local job = KEYS[1]
-local kind = redis.call('TYPE', job).ok
-if kind ~= 'hash' and kind ~= 'none' then return {3, kind, ''} end
-local q = redis.call('HGET', job, 'que')
-if not q then return {0, '', ''} end
+local q, reply = job_queue(job)
+if not q then return reply end
 local where
 if redis.call('LREM', ns .. ':ready:' .. q, 0, id) > 0 then where = 'ready'
 elseif redis.call('ZREM', ns .. ':scheduled:' .. q, id) == 1 then where = 'scheduled'

@@ -15,13 +15,12 @@
     reaching ready:<q>.
 ]]
 --- @include "lib/revive_dead_job"
+--- @include "lib/job_queue"
 
 local ns, id = ARGV[1], ARGV[2]
 local job = KEYS[1]
-local kind = redis.call('TYPE', job).ok
-if kind ~= 'hash' and kind ~= 'none' then return {3, kind, ''} end
-local q = redis.call('HGET', job, 'que')
-if not q then return {0, '', ''} end
+local q, reply = job_queue(job)
+if not q then return reply end
 if redis.call('ZREM', ns .. ':dead:' .. q, id) == 1 then
   revive_dead_job(job, ns .. ':ready:' .. q, id)
   return {1, q, 'dead'}
