@@ -55,7 +55,10 @@ TEST(AdaptivePrefetch, SlowJobsAreNotPrefetchedAndABacklogOfShortOnesIs) {
 
     producer.enqueue_many(std::vector<onyx_background::JobRequest>(8, {"Jobs::Nap", R"({"sleep": 0.5})"}));
     const long long slow_most = max_processing_until(redis, [&] { return completed() == 8; }, 20s);
-    EXPECT_LE(slow_most, 2) << "slow jobs were claimed beyond the 2 executors";
+    // processing also holds an attempt that finished while the previous finish call was in
+    // flight, until its own call: one more than the executors at most. A fixed prefetch would
+    // claim all 8 at once.
+    EXPECT_LE(slow_most, 3) << "slow jobs were claimed beyond the 2 executors";
 
     producer.enqueue_many(std::vector<onyx_background::JobRequest>(40'000, {"Jobs::Noop"}));
     const long long short_most = max_processing_until(redis, [&] { return completed() == 8 + 40'000; }, 60s);
