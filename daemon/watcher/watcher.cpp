@@ -12,6 +12,7 @@
 #include "support/log.hpp"
 #include "support/systemd_notify.hpp"
 
+#include <onyx_background/keys.hpp>
 #include <onyx_common/redis_url.hpp>
 
 #include <uv.h>
@@ -68,6 +69,7 @@ public:
     void start();
 
 private:
+    void register_queues();
     void promote();
     void on_promoted(const protocol::PromoteResult& result);
     void schedule_promotion(int64_t delay_ms);
@@ -122,6 +124,7 @@ void Watcher::start() {
         support::notify_status("watching: connected to Redis");
         ONYX_LOG(info, "watcher ready: promoting scheduled jobs, recovering workers silent for {} ms",
                  config_.lease_ms);
+        register_queues();
         promote();
     });
     redis_->on_down([this](std::string_view) {
@@ -138,6 +141,19 @@ void Watcher::start() {
     redis_->start();
     ONYX_LOG(info, "watcher starting: namespace {}, interval {} ms, lease {} ms", config_.ns,
              config_.watcher_interval_ms, config_.lease_ms);
+}
+
+// Promotion, recovery and trim cover the queues in <ns>:queues. Workers add theirs; the
+// original's producers add none, so a watcher adds its own `queues` (-q) too, on every connect
+// (SADD is idempotent), before its first promotion on that connection.
+void Watcher::register_queues() {
+    std::vector<std::string> sadd = {"SADD", onyx_background::Keys(config_.ns).queues()};
+    sadd.insert(sadd.end(), config_.queues.begin(), config_.queues.end());
+    redis_->command(sadd, [](const redisReply* reply, std::string_view error) {
+        if (reply == nullptr || reply->type == REDIS_REPLY_ERROR)
+            ONYX_LOG(warn, "registering the watcher's queues failed: {}; retried on the next connect",
+                     redis::failure_text(reply, error));
+    });
 }
 
 void Watcher::schedule_promotion(int64_t delay_ms) {

@@ -185,6 +185,24 @@ TEST(WatcherPromote, JobScheduledInThePastRunsAtOnce) {
     EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
 }
 
+// Only the original's producers (which never add to <ns>:queues) and no worker yet: a watcher
+// given `-q mail` registers that queue and promotes its due jobs. Before, it ignored -q and
+// the job stayed in scheduled:mail for ever.
+TEST(WatcherPromote, AWatchersQueuesArePromotedWithoutAnyWorker) {
+    RedisServer server;
+    TempDir dir;
+    const auto config = write_config(dir, server);
+    RedisClient redis(server.port());
+    redis.command({"HSET", key("jobs", "orig-1"), "que", "mail", "cls", "Jobs::Noop", "arg", "{}", "qat", "0"});
+    redis.command({"ZADD", key("scheduled", "mail"), std::to_string(wall_ms() - 1000), "orig-1"});
+    Process watcher({std::string(paths::onyx_bin), "watcher", "--config", config, "-q", "mail"});
+    wait_until([&] { return redis.integer({"LLEN", key("ready", "mail")}) == 1; }, 5s,
+               "the watcher to promote the due job of queue mail");
+    EXPECT_EQ(redis.integer({"ZCARD", key("scheduled", "mail")}), 0);
+    EXPECT_EQ(redis.integer({"SISMEMBER", std::string(kNs) + ":queues", "mail"}), 1);
+    EXPECT_EQ(watcher.terminate(10s), exited_with(0)) << watcher.stderr_text();
+}
+
 TEST(WatcherPromote, BadAndHugeScoresDoNotWedgeTheWatcher) {
     RedisServer server;
     TempDir dir;
