@@ -36,6 +36,11 @@ TEST(JsonCheck, NamesTheOffsetOfTheError) {
     EXPECT_NE(json_problem(""), "");
     EXPECT_NE(json_problem("{} {}"), "");
     EXPECT_NE(json_problem(std::string(200000, '[')), "");  // deep nesting fails, not the stack
+    // Valid syntax, but a string that is not UTF-8: refused, naming the encoding.
+    EXPECT_NE(json_problem("{\"a\":\"\xff\xfe\"}").find("Invalid encoding in string"), std::string::npos)
+        << json_problem("{\"a\":\"\xff\xfe\"}");
+    EXPECT_NE(json_problem("\"\xc3\""), "");  // a character cut in half
+    EXPECT_EQ(json_problem("{\"name\":\"J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80\"}"), "");  // ü € 😀
 }
 
 TEST(UuidV4, MakesDistinctLowercaseVersion4Ids) {

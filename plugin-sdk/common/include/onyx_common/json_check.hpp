@@ -6,8 +6,9 @@
 
 namespace onyx::common {
 
-/// Checks that `json` is one complete JSON value. Returns an empty string when valid, else a
-/// sentence naming the offset (bytes) and the parse error. Parses iteratively, so deep nesting
+/// Checks that `json` is one complete JSON value in valid UTF-8. Returns an empty string when
+/// valid, else a sentence naming the offset (bytes) and the parse error ("Invalid encoding in
+/// string." for bytes that are not UTF-8). Parses iteratively, so deep nesting
 /// cannot overflow the stack. Pure; thread-safe.
 std::string json_problem(std::string_view json);
 
