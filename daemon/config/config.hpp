@@ -77,7 +77,20 @@ struct Config {
     /// The plugin directory: `plugin_dir`, or the installed default when it is empty.
     std::string plugin_directory() const;
 
-    /// Field-by-field equality (tests compare a loaded config with the expected one).
+    /// Where the config file set each key: "path:line", section, key, in file order (for the
+    /// warning about keys a daemon does not use). Not a setting: equality ignores it.
+    struct FileKeys {
+        struct Place {
+            std::string where;
+            std::string section;
+            std::string key;
+        };
+        std::vector<Place> places;
+        bool operator==(const FileKeys&) const { return true; }
+    } file_keys;
+
+    /// Field-by-field equality of the settings (tests compare a loaded config with the
+    /// expected one).
     bool operator==(const Config&) const = default;
 };
 

@@ -109,6 +109,7 @@ int on_pair(void* user, const char* section, const char* key, const char* value)
     }
     try {
         set_value(loader.config, section, key, value, loader.place());
+        loader.config.file_keys.places.push_back({loader.place(), section, key});
     } catch (const ConfigError& e) {
         loader.fail(e.what());
     }

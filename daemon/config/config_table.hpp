@@ -39,6 +39,13 @@ struct Value {
 /// section and empty for fixed sections.
 using Setter = void (*)(Config& config, const std::string& name, Value&& value);
 
+/// Which daemons read a key (a bit set). The CLI reads what it needs of any key.
+enum UsedBy : uint8_t {
+    kUsedByWorker = 1,
+    kUsedByWatcher = 2,
+    kUsedByBoth = kUsedByWorker | kUsedByWatcher,
+};
+
 /// One configuration key. `section` is a fixed name ("worker") or "queue.*".
 struct KeySpec {
     std::string_view section;
@@ -49,7 +56,14 @@ struct KeySpec {
     int64_t max;
     Setter set;
     std::string_view description;
+    uint8_t used_by = kUsedByBoth;  ///< UsedBy bits: the daemons that act on this key
 };
+
+/// One warning per key the config file set that the daemon `process` (kUsedByWorker or
+/// kUsedByWatcher) does not use, naming the place, the key and who uses it, e.g.
+/// "f.ini:12: [queue.mail] max_completed is used by the watcher only; this worker ignores it".
+/// Pure; thread-safe.
+std::vector<std::string> unused_key_warnings(const Config& config, uint8_t process);
 
 /// Every key, in documentation order. Static storage; thread-safe.
 std::span<const KeySpec> config_keys();

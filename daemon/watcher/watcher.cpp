@@ -1,5 +1,6 @@
 #include "watcher/watcher.hpp"
 
+#include "config/config_table.hpp"
 #include "protocol/client_name.hpp"
 #include "protocol/promote_call.hpp"
 #include "protocol/recover_call.hpp"
@@ -249,6 +250,7 @@ void Watcher::stop() {
 }  // namespace
 
 int run_watcher(const config::Config& config) {
+    for (const auto& warning : config::unused_key_warnings(config, config::kUsedByWatcher)) ONYX_LOG(warn, "{}", warning);
     return redis::run_daemon_loop(config, [&](uv_loop_t* loop, const common::RedisEndpoint& endpoint) {
         {
             Watcher watcher(loop, config, endpoint);

@@ -1,5 +1,6 @@
 #include "worker/worker.hpp"
 
+#include "config/config_table.hpp"
 #include "redis/daemon_loop.hpp"
 #include "support/log.hpp"
 #include "worker/worker_daemon.hpp"
@@ -27,6 +28,7 @@ int run_worker(const config::Config& config, plugins::PluginSet& plugins) {
 }
 
 int run_worker_command(const config::Config& config) {
+    for (const auto& warning : config::unused_key_warnings(config, config::kUsedByWorker)) ONYX_LOG(warn, "{}", warning);
     plugins::PluginSet plugins(config.plugin_directory(), {config.strict_plugins, config.plugin_settings});
     try {
         for (const auto& error : plugins.load()) ONYX_LOG(warn, "skipped (strict_plugins = false): {}", error);
