@@ -77,14 +77,17 @@ struct Config {
     /// The plugin directory: `plugin_dir`, or the installed default when it is empty.
     std::string plugin_directory() const;
 
-    /// Where the config file set each key: "path:line", section, key, in file order (for the
-    /// warning about keys a daemon does not use). Not a setting: equality ignores it.
+    /// The config file this was loaded from (empty: none was read) and where it set each key:
+    /// "path:line", section, key, in file order (for SIGHUP's re-read of the plugin settings and
+    /// the warning about keys a daemon does not use). Not settings: equality ignores them.
     struct FileKeys {
         struct Place {
             std::string where;
             std::string section;
             std::string key;
         };
+        std::string path;
+        bool required = false;
         std::vector<Place> places;
         bool operator==(const FileKeys&) const { return true; }
     } file_keys;

@@ -129,6 +129,8 @@ Config load_config(const std::string& path, bool required) {
     Loader loader;
     loader.path = path;
     if (!read_lines(path, required, loader.lines)) return loader.config;
+    loader.config.file_keys.path = path;
+    loader.config.file_keys.required = required;
     const int rc = ini_parse_stream(&read_line, &loader, &on_pair, &loader);
     if (rc == -2) throw ConfigError(path + ": out of memory while parsing");
     // inih keeps going after a syntax error; whichever error came first is reported.

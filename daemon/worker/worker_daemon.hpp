@@ -68,6 +68,7 @@ private:
     void on_signal(int signum);
     void go_quiet();
     void reload_plugins();
+    bool reread_plugin_settings();
     std::string status_line() const;
     void begin_stop();
     void check_stop();

@@ -25,9 +25,27 @@ void Worker::on_signal(int signum) {
 void Worker::reload_plugins() {
     // dlopen and init run on the loop; a reload is rare and operator-driven. PluginSet logs
     // the outcome; a failed reload keeps the current set.
+    if (!reread_plugin_settings()) return;
     if (plugins_.reload().ok) {
         registry_ = plugins_.current();
         publish_class_retries();
+    }
+}
+
+// The [plugin.<name>] sections are the one part of the config file a reload applies (every
+// other key needs a restart, configuration.md): read the file again and hand the plugins its
+// sections. A file that no longer loads refuses the whole reload, as a broken plugin does.
+bool Worker::reread_plugin_settings() {
+    const auto& file = config_.file_keys;
+    if (file.path.empty()) return true;
+    try {
+        const config::Config fresh = config::load_config(file.path, file.required);
+        plugins_.set_options({config_.strict_plugins, fresh.plugin_settings});
+        return true;
+    } catch (const config::ConfigError& e) {
+        ONYX_LOG(error, "plugin reload refused: the config file does not load: {}; the plugins and settings "
+                 "loaded before keep running", e.what());
+        return false;
     }
 }
 

@@ -135,6 +135,25 @@ TEST_F(ReloadPlugins, NewPluginRunsAfterSighupWhileAJobRunsOnTheOldSet) {
     EXPECT_EQ(worker.wait_exit_or_throw(kDeadline), exited_with(0)) << worker.stderr_text();
 }
 
+// `systemctl reload` after editing [plugin.files]: the plugin's init gets the new settings
+// (before, every reload handed it the settings of the start).
+TEST_F(ReloadPlugins, SighupHandsThePluginsTheirSettingsAsTheFileSaysNow) {
+    put_plugin(fs::path(paths::example_plugin_dir) / "onyx_plugin_files.so", "onyx_plugin_files.so");
+    write_file_text(config_, "[plugin.files]\nlevel = 1\n");
+    Process worker = start_worker();
+    wait_registered(worker);
+    EXPECT_NE(worker.stderr_text().find("gzip level 1"), std::string::npos) << worker.stderr_text();
+    write_file_text(config_, "[plugin.files]\nlevel = 9\n");
+    ASSERT_TRUE(reload(worker, "gzip level 9"));
+    // A file that no longer loads refuses the reload; the worker goes on.
+    write_file_text(config_, "[plugin.files]\nlevel = 9\nlevel = 8\n");
+    ASSERT_TRUE(reload(worker, "plugin reload refused: the config file does not load"));
+    EXPECT_NE(worker.stderr_text().find("duplicate key"), std::string::npos) << worker.stderr_text();
+    push_job("after", "Jobs::Noop");
+    EXPECT_FALSE(wait_completed(worker, "after").empty());
+    EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
+}
+
 TEST_F(ReloadPlugins, BrokenPluginIsRefusedAndTheOldClassesKeepRunning) {
     Process worker = start_worker();
     wait_registered(worker);
