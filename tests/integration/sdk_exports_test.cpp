@@ -34,6 +34,23 @@ TEST_P(SdkExports, OnlyTheEntrySymbolOfTheSdkIsExported) {
     EXPECT_EQ(count(symbols, "onyx_background"), 0u) << symbols;  // mangled SDK names
 }
 
+// The example plugins link with the SDK's version script (plugin-sdk/cmake/
+// onyx_plugin_exports.map): the entry symbol is their whole dynamic interface, and no symbol is
+// STB_GNU_UNIQUE, so glibc can unload an old copy after a reload.
+class ExamplePluginExports : public testing::TestWithParam<std::string> {};
+
+TEST_P(ExamplePluginExports, TheEntrySymbolIsTheOnlyExportAndNothingIsUnique) {
+    const std::string symbols = capture("nm -D --defined-only " + GetParam());
+    EXPECT_EQ(count(symbols, "\n"), 1u) << symbols;  // one symbol (W: job.hpp defines it inline)
+    EXPECT_EQ(count(symbols, " onyx_bg_plugin_entry\n"), 1u) << symbols;
+    const std::string dynsyms = capture("readelf --dyn-syms -W " + GetParam());
+    EXPECT_EQ(count(dynsyms, " UNIQUE "), 0u) << dynsyms;
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExamplePluginExports,
+                         testing::Values(std::string(ONYX_EXAMPLE_PLUGIN_DIR) + "/onyx_plugin_basic.so",
+                                         std::string(ONYX_EXAMPLE_PLUGIN_DIR) + "/onyx_plugin_files.so"));
+
 INSTANTIATE_TEST_SUITE_P(HiddenVisibilityPlugins, SdkExports,
                          testing::Values(std::string(ONYX_EXAMPLE_PLUGIN_DIR) + "/onyx_plugin_basic.so",
                                          std::string(ONYX_EXAMPLE_PLUGIN_DIR) + "/onyx_plugin_files.so",
