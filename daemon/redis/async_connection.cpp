@@ -125,11 +125,16 @@ void AsyncConnection::setup() {
     }
     if (ep.db != 0) send({"SELECT", std::to_string(ep.db)}, step("SELECT"), 0);
     if (!options_.client_name.empty()) {
-        // A refused name must never stop the worker: warn and go on.
-        send({"CLIENT", "SETNAME", options_.client_name}, [this](const redisReply* r, std::string_view) {
-            if (r != nullptr && r->type == REDIS_REPLY_ERROR && !setup_failed_)
-                ONYX_LOG(warn, "redis {}: CLIENT SETNAME {} refused: {}", options_.label,
-                         options_.client_name, std::string_view(r->str, r->len));
+        // A refused name must never stop the worker: warn once and go on. But a server that
+        // refuses the connection itself answers the first command with its reason (maxclients):
+        // that is a failed connect, logged once until the connection is up again.
+        send({"CLIENT", "SETNAME", options_.client_name}, [this, fail](const redisReply* r, std::string_view) {
+            if (r == nullptr || r->type != REDIS_REPLY_ERROR || setup_failed_) return;
+            const std::string_view reason(r->str, r->len);
+            if (reason.starts_with("ERR max number of clients")) return fail("connect", reason);
+            if (!logged_setname_refused_)
+                ONYX_LOG(warn, "redis {}: CLIENT SETNAME {} refused: {}", options_.label, options_.client_name, reason);
+            logged_setname_refused_ = true;
         }, 0);
     }
     for (const auto& script : options_.scripts) {

@@ -112,6 +112,7 @@ private:
     int failures_ = 0;              ///< consecutive failed connects, for the backoff
     bool logged_down_ = false;      ///< one log line per state change, not per retry
     bool logged_setup_error_ = false; ///< a refused AUTH/SELECT/... was logged since the last up
+    bool logged_setname_refused_ = false; ///< CLIENT SETNAME refusals are logged once per process
     bool setup_failed_ = false;     ///< this connection attempt's setup failed
     int64_t connect_started_ms_ = 0;
     int64_t last_traffic_ms_ = 0;   ///< monotonic ms of the last command sent or reply read

@@ -11,6 +11,7 @@
 #include "redis/reply_values.hpp"
 #include "support/clock.hpp"
 #include "support/log.hpp"
+#include "support/repeated_failure.hpp"
 #include "support/systemd_notify.hpp"
 
 #include <onyx_background/keys.hpp>
@@ -87,6 +88,10 @@ private:
     uv_signal_t signals_[2]{};
     bool promoting_ = false;
     bool recovering_ = false;
+    // Each repeating failure is logged when it starts, once a minute, and when it ends.
+    support::RepeatedFailure promote_failure_{"promotion"};
+    support::RepeatedFailure recover_failure_{"recovery of dead workers"};
+    support::RepeatedFailure trim_failure_{"retention trim"};
     bool trimming_ = false;
     bool notified_ready_ = false;
     uv_timer_t watchdog_timer_{};
@@ -172,9 +177,10 @@ void Watcher::promote() {
                         protocol::PromoteResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_promote_reply, result, problem)) {
-                            ONYX_LOG(warn, "promotion failed: {}", problem);
+                            support::log_failure(promote_failure_, problem);
                             return schedule_promotion(config_.watcher_interval_ms);
                         }
+                        support::log_success(promote_failure_);
                         on_promoted(result);
                     });
 }
@@ -200,9 +206,10 @@ void Watcher::recover() {
                         protocol::RecoverResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_recover_reply, result, problem)) {
-                            ONYX_LOG(warn, "recovery failed: {}", problem);
+                            support::log_failure(recover_failure_, problem);
                             return;
                         }
+                        support::log_success(recover_failure_);
                         on_recovered(result);
                     });
 }
@@ -226,9 +233,10 @@ void Watcher::trim() {
                         protocol::TrimResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_trim_reply, result, problem)) {
-                            ONYX_LOG(warn, "retention trim failed: {}", problem);
+                            support::log_failure(trim_failure_, problem);
                             return;
                         }
+                        support::log_success(trim_failure_);
                         if (result.removed > 0) ONYX_LOG(debug, "retention: removed {} records", result.removed);
                         if (result.more) trim();  // a set was over by more than one batch
                     });

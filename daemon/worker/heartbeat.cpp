@@ -45,12 +45,16 @@ std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info
     return {{"ZREM", keys.workers(), info.worker_id}, {"DEL", keys.worker(info.worker_id)}};
 }
 
-void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats) {
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats,
+                    support::RepeatedFailure& refused) {
     if (!connection.ready()) return;
     connection.command(heartbeat_arguments(connection.script_sha("heartbeat"), info, stats, support::wall_ms()),
-                       [](const redisReply* reply, std::string_view) {
-                           if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
-                               ONYX_LOG(warn, "heartbeat refused: {}", std::string_view(reply->str, reply->len));
+                       [&refused](const redisReply* reply, std::string_view) {
+                           if (reply == nullptr) return;  // the link dropped: the connection logs that
+                           if (reply->type == REDIS_REPLY_ERROR)
+                               support::log_failure(refused, std::string_view(reply->str, reply->len));
+                           else
+                               support::log_success(refused);
                        });
 }
 

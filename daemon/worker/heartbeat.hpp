@@ -4,6 +4,7 @@
 #pragma once
 
 #include "redis/async_connection.hpp"
+#include "support/repeated_failure.hpp"
 
 #include <cstdint>
 #include <string>
@@ -40,7 +41,9 @@ std::vector<std::string> heartbeat_arguments(std::string_view script_sha, const 
 std::vector<std::vector<std::string>> unregister_commands(const WorkerInfo& info);
 
 /// Sends a heartbeat on `connection` (no-op when not ready; the connection must have loaded
-/// kHeartbeatScript). Loop thread.
-void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats);
+/// kHeartbeatScript). A refused heartbeat (READONLY, ...) is logged through `refused`: when it
+/// starts, once a minute, when it ends. `refused` must outlive the reply. Loop thread.
+void send_heartbeat(redis::AsyncConnection& connection, const WorkerInfo& info, const WorkerStats& stats,
+                    support::RepeatedFailure& refused);
 
 }  // namespace onyx::worker

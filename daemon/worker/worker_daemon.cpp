@@ -254,7 +254,8 @@ void Worker::beat() {
     // One snapshot gives both: `busy` is the number of attempts in `run`.
     std::vector<std::string> running = pool_->running_attempt_ids();
     const int busy = static_cast<int>(running.size());
-    send_heartbeat(*bookkeeping_, info_, {busy, std::move(running), done_, std::string(phase_name(phase_))});
+    send_heartbeat(*bookkeeping_, info_, {busy, std::move(running), done_, std::string(phase_name(phase_))},
+                   heartbeat_refused_);
 }
 
 void Worker::tick() {

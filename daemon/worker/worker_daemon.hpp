@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "support/repeated_failure.hpp"
 #include "plugins/plugin_set.hpp"
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
@@ -84,6 +85,7 @@ private:
     uv_timer_t watchdog_timer_{};
     bool notified_ready_ = false;
     bool logged_publish_error_ = false; ///< publish_class_retries warned; quiet until one succeeds
+    support::RepeatedFailure heartbeat_refused_{"heartbeat"}; ///< before the connections: outlives their replies
     common::RedisEndpoint endpoint_;
     onyx_background::Keys keys_;
     WorkerInfo info_;
