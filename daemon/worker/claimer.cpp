@@ -47,7 +47,7 @@ void Claimer::claim(int count) {
             if (!redis::array_reply_values(reply, error, values, problem) ||
                 !protocol::parse_claim_reply(values, settings_.queues, attempt_ids, now_ms, result, problem))
                 return on_claim_failed(problem, count);
-            logged_claim_error_ = false;
+            support::log_success(claim_failure_);
             note_paused(result.paused);
             if (result.jobs.empty()) return claimed({}, count);
             read_jobs(std::move(result.jobs), count);
@@ -190,10 +190,7 @@ void Claimer::claimed(std::vector<protocol::ClaimedJob> jobs, int requested) {
 
 void Claimer::on_claim_failed(std::string_view problem, int requested) {
     // A refused claim (-OOM, -READONLY, NOSCRIPT after a flush) took nothing: it is atomic.
-    if (!logged_claim_error_) {
-        ONYX_LOG(error, "claim of up to {} jobs failed: {}", requested, problem);
-        logged_claim_error_ = true;
-    }
+    support::log_failure(claim_failure_, fmt::format("{} (asked for up to {} jobs)", problem, requested));
     // No BLMOVE now: it could move ids into the reservation list faster than failing claims
     // take them. The worker's periodic tick() claims again, so a lasting error costs one
     // claim per tick, never a busy loop.

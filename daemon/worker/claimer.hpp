@@ -7,6 +7,7 @@
 
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
+#include "support/repeated_failure.hpp"
 #include "worker/resume_watch.hpp"
 #include "worker/slot_budget.hpp"
 
@@ -117,7 +118,7 @@ private:
     bool orphans_settled_ = true; ///< see orphans_settled(); a new worker id has no orphans
     bool idle_ = false;   ///< the last claim found every queue empty
     bool paused_ = false;
-    bool logged_claim_error_ = false;
+    support::RepeatedFailure claim_failure_{"claim"}; ///< logged at start, once a minute, at the end
     ResumeWatch resume_watch_; ///< runs while idle with a paused queue: nothing else would wake us
 };
 

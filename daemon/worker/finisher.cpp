@@ -34,17 +34,14 @@ void Finisher::flush() {
             if (reply != nullptr && reply->type == REDIS_REPLY_INTEGER) {
                 recorded_ += in_flight_.size();
                 in_flight_.clear();
-                logged_error_ = false;
+                support::log_success(record_failure_);
                 if (on_recorded_) on_recorded_();
                 flush();
                 return;
             }
             // Keep the batch (first, to keep order) and send it again when the link is back.
-            if (!logged_error_) {
-                ONYX_LOG(error, "recording {} finished attempts failed: {}; kept to retry", in_flight_.size(),
-                         redis::failure_text(reply, error));
-                logged_error_ = true;
-            }
+            support::log_failure(record_failure_, fmt::format("{}; {} kept to retry", redis::failure_text(reply, error),
+                                                              in_flight_.size()));
             in_flight_.insert(in_flight_.end(), std::make_move_iterator(queued_.begin()),
                               std::make_move_iterator(queued_.end()));
             queued_ = std::move(in_flight_);

@@ -5,6 +5,7 @@
 
 #include "protocol/attempt_records.hpp"
 #include "redis/async_connection.hpp"
+#include "support/repeated_failure.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -47,7 +48,7 @@ private:
     std::vector<protocol::FinishedAttempt> in_flight_;
     std::function<void()> on_recorded_;
     uint64_t recorded_ = 0;
-    bool logged_error_ = false;
+    support::RepeatedFailure record_failure_{"recording finished attempts"}; ///< logged at start, once a minute, at the end
 };
 
 }  // namespace onyx::worker

@@ -158,7 +158,7 @@ void refused_claims_then_recovery(const std::string& what, const std::function<v
     EXPECT_EQ(redis.strings({"KEYS", key("reserved", "*")}), std::vector<std::string>{});
     const std::string log = worker.stderr_text();
     size_t claim_lines = 0;
-    for (size_t at = log.find("claim of up to"); at != std::string::npos; at = log.find("claim of up to", at + 1)) ++claim_lines;
+    for (size_t at = log.find("claim failed: "); at != std::string::npos; at = log.find("claim failed: ", at + 1)) ++claim_lines;
     EXPECT_EQ(claim_lines, 1u) << "the refused claim should be logged once, not per retry:\n" << log;
     ASSERT_TRUE(worker.is_running()) << log;
 
@@ -167,6 +167,7 @@ void refused_claims_then_recovery(const std::string& what, const std::function<v
     ASSERT_TRUE(done) << timeout_message(kDeadline, "the 500 jobs to run once Redis accepts writes again") << ": "
                       << queue_leftovers(redis, kNs) << "\n" << worker.stderr_text();
     EXPECT_TRUE(each_completed_once(redis, kNs, ids));
+    EXPECT_NE(worker.stderr_text().find("claim works again after"), std::string::npos) << worker.stderr_text();
     EXPECT_EQ(worker.terminate(10s), exited_with(0)) << worker.stderr_text();
 }
 
