@@ -72,6 +72,8 @@ public:
 
 private:
     void register_queues();
+    void note_write_failure(std::string_view problem);
+    void note_write_success();
     void promote();
     void on_promoted(const protocol::PromoteResult& result);
     void schedule_promotion(int64_t delay_ms);
@@ -95,7 +97,8 @@ private:
     bool trimming_ = false;
     bool notified_ready_ = false;
     uv_timer_t watchdog_timer_{};
-    int64_t connected_since_ms_ = -1; ///< monotonic ms of the last (re)connect, -1 when down
+    int64_t connected_since_ms_ = -1; ///< monotonic ms of the last (re)connect or end of refused writes, -1 when down
+    bool writes_refused_ = false;     ///< a write of ours was refused (READONLY, OOM, ...) and none has worked since
     uint64_t promoted_total_ = 0;
 };
 
@@ -162,6 +165,22 @@ void Watcher::register_queues() {
     });
 }
 
+// While Redis refuses writes (a replica after a failover demotion, -OOM, -MISCONF), workers
+// cannot renew their leases either, so a lease that ended meanwhile says nothing about the
+// worker: such a period counts as a disconnection. Recovery stops until a write of ours works
+// again, and then waits one lease, as after a reconnect, for the workers to beat again.
+void Watcher::note_write_failure(std::string_view problem) {
+    for (std::string_view refusal : {"READONLY", "OOM", "MISCONF", "NOREPLICAS", "MASTERDOWN", "NOTWRITABLE"})
+        if (problem.find(refusal) != std::string_view::npos) writes_refused_ = true;
+}
+
+void Watcher::note_write_success() {
+    if (!writes_refused_) return;
+    writes_refused_ = false;
+    connected_since_ms_ = support::monotonic_ms();
+    ONYX_LOG(info, "Redis accepts writes again: judging worker leases again in {} ms", config_.lease_ms);
+}
+
 void Watcher::schedule_promotion(int64_t delay_ms) {
     uv_timer_start(&promote_timer_, [](uv_timer_t* t) { static_cast<Watcher*>(t->data)->promote(); },
                    static_cast<uint64_t>(std::max<int64_t>(0, delay_ms)), 0);
@@ -178,8 +197,10 @@ void Watcher::promote() {
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_promote_reply, result, problem)) {
                             support::log_failure(promote_failure_, problem);
+                            note_write_failure(problem);
                             return schedule_promotion(config_.watcher_interval_ms);
                         }
+                        note_write_success();
                         support::log_success(promote_failure_);
                         on_promoted(result);
                     });
@@ -195,7 +216,7 @@ void Watcher::on_promoted(const protocol::PromoteResult& result) {
 }
 
 void Watcher::recover() {
-    if (recovering_ || !redis_->ready() || connected_since_ms_ < 0) return;
+    if (recovering_ || !redis_->ready() || connected_since_ms_ < 0 || writes_refused_) return;
     // After a (re)connect, live workers get one lease to beat again before anyone is judged:
     // a Redis restart or outage must not make a live worker look dead.
     if (support::monotonic_ms() - connected_since_ms_ < config_.lease_ms) return;
@@ -207,6 +228,7 @@ void Watcher::recover() {
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_recover_reply, result, problem)) {
                             support::log_failure(recover_failure_, problem);
+                            note_write_failure(problem);
                             return;
                         }
                         support::log_success(recover_failure_);
@@ -234,8 +256,10 @@ void Watcher::trim() {
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_trim_reply, result, problem)) {
                             support::log_failure(trim_failure_, problem);
+                            note_write_failure(problem);
                             return;
                         }
+                        note_write_success();
                         support::log_success(trim_failure_);
                         if (result.removed > 0) ONYX_LOG(debug, "retention: removed {} records", result.removed);
                         if (result.more) trim();  // a set was over by more than one batch
