@@ -17,6 +17,18 @@ TEST_F(Promote, MovesDueJobsAndSaysWhenTheNextIsDue) {
     EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:q", "0", "-1"}), (Strings{"j1", "j3"}));
 }
 
+// promote_batch may be up to 100,000: more ids than Lua's unpack() takes at once (about 8,000).
+TEST_F(Promote, ABatchLargerThanLuasUnpackLimitIsMovedWholeInOrder) {
+    redis().command({"SADD", "ns:queues", "q"});
+    std::vector<std::string> zadd = {"ZADD", "ns:scheduled:q"};
+    for (int i = 0; i < 10000; ++i) zadd.insert(zadd.end(), {std::to_string(i), "j" + std::to_string(i)});
+    redis().command(zadd);
+    EXPECT_EQ(texts(eval("promote", {"ns:queues"}, {"ns", "20000", "10000"})), (Strings{"10000", "1", ""}));
+    EXPECT_EQ(redis().integer({"LLEN", "ns:ready:q"}), 10000);
+    EXPECT_EQ(redis().strings({"LRANGE", "ns:ready:q", "9999", "9999"}), Strings{"j9999"});
+    EXPECT_EQ(redis().integer({"ZCARD", "ns:scheduled:q"}), 0);
+}
+
 TEST_F(Promote, SkipsAKeyOfTheWrongTypeAndPromotesTheOtherQueues) {
     redis().command({"SADD", "ns:queues", "bad", "good"});
     redis().command({"SET", "ns:scheduled:bad", "oops"});

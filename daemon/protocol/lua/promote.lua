@@ -24,8 +24,12 @@ for _, q in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local due = redis.pcall('ZRANGEBYSCORE', skey, '-inf', now, 'LIMIT', 0, batch)
     if due.err then due = {} end
     if #due > 0 then
-      redis.call('ZREM', skey, unpack(due))
-      redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due))
+      -- In chunks: unpack() of more than a few thousand values exceeds Lua's stack.
+      for i = 1, #due, 1000 do
+        local last = math.min(i + 999, #due)
+        redis.call('ZREM', skey, unpack(due, i, last))
+        redis.call('RPUSH', ns .. ':ready:' .. q, unpack(due, i, last))
+      end
       promoted = promoted + #due
       if #due == batch then more = 1 end
     end
