@@ -15,6 +15,8 @@ void on_poll(uv_poll_t* handle, int status, int events) {
     auto* p = static_cast<PollEvents*>(handle->data);
     if (p->context == nullptr) return;
     if (status < 0) {
+        // libuv stopped the handle: forget the events so that a later add_read starts it again.
+        p->events = 0;
         // Let hiredis read the socket error and disconnect instead of polling a dead socket.
         redisAsyncHandleRead(p->context);
         return;
