@@ -22,6 +22,13 @@ TEST(BasicJobs, NoopCompletes) {
     EXPECT_TRUE(outcome.logs.empty());
 }
 
+// Settings written in place, as docs/plugins.md shows them (this plugin has no init: they are
+// unused; the form must compile and construct).
+TEST(BasicJobs, SettingsWrittenInPlaceConstructTheHost) {
+    FakeHost host({{"level", "9"}});
+    EXPECT_TRUE(host.run("Jobs::Noop").ok);
+}
+
 TEST(BasicJobs, FailFailsWithItsMessage) {
     FakeHost host;
     Outcome outcome = host.run("Jobs::Fail", R"({"message": "card declined"})");

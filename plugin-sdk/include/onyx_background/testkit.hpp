@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -85,6 +86,8 @@ public:
         if (initialized_ && descriptor_->fini != nullptr) descriptor_->fini();
         current() = nullptr;
     }
+    /// The same with the settings written in place: `FakeHost host({{"level", "9"}})`.
+    FakeHost(std::initializer_list<PluginConfig::value_type> settings) : FakeHost(PluginConfig(settings)) {}
     FakeHost(const FakeHost&) = delete;
     FakeHost& operator=(const FakeHost&) = delete;
 
