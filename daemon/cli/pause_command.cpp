@@ -35,7 +35,7 @@ int run_pause_command(const config::Config& config, const std::vector<std::strin
             // A typo pauses nothing anyone uses: say so, but keep the pause (a queue may be
             // paused before its first worker starts).
             if (pause && integer_of(ctx.redis.command({"SISMEMBER", ctx.keys.queues(), q})) == 0)
-                fmt::print(stderr, "onyx-background pause: warning: no worker has registered queue {} (it is not in {})\n",
+                fmt::print(stderr, "onyx-background pause: warning: no worker or producer has used queue {} (it is not in {})\n",
                            escape_for_terminal(q), escape_for_terminal(ctx.keys.queues()));
         }
         return kExitOk;

@@ -511,7 +511,7 @@ TEST_F(CliGolden, PauseOfAnUnusedQueueWarnsAndStatusShowsIt) {
     const auto unused = cli({"pause", "gamma"});
     ASSERT_EQ(unused.exit_code(), 0) << unused.stderr_text;
     EXPECT_EQ(unused.stdout_text, "queue gamma: paused\n");
-    EXPECT_NE(unused.stderr_text.find("warning: no worker has registered queue gamma"), std::string::npos)
+    EXPECT_NE(unused.stderr_text.find("warning: no worker or producer has used queue gamma"), std::string::npos)
         << unused.stderr_text;
     const auto status = cli({"status"});
     ASSERT_EQ(status.exit_code(), 0) << status.stderr_text;
