@@ -74,6 +74,8 @@ private:
     void register_queues();
     void note_write_failure(std::string_view problem);
     void note_write_success();
+    void script_failed(support::RepeatedFailure& failure, std::string_view problem);
+    void script_worked(support::RepeatedFailure& failure);
     void promote();
     void on_promoted(const protocol::PromoteResult& result);
     void schedule_promotion(int64_t delay_ms);
@@ -181,6 +183,19 @@ void Watcher::note_write_success() {
     ONYX_LOG(info, "Redis accepts writes again: judging worker leases again in {} ms", config_.lease_ms);
 }
 
+// Every script call of the watcher ends in one of these two: the log of its repeating failure,
+// and the refused-writes state that gates recovery. (recover() runs only while writes are
+// accepted, so its success never changes that state.)
+void Watcher::script_failed(support::RepeatedFailure& failure, std::string_view problem) {
+    support::log_failure(failure, problem);
+    note_write_failure(problem);
+}
+
+void Watcher::script_worked(support::RepeatedFailure& failure) {
+    note_write_success();
+    support::log_success(failure);
+}
+
 void Watcher::schedule_promotion(int64_t delay_ms) {
     uv_timer_start(&promote_timer_, [](uv_timer_t* t) { static_cast<Watcher*>(t->data)->promote(); },
                    static_cast<uint64_t>(std::max<int64_t>(0, delay_ms)), 0);
@@ -196,12 +211,10 @@ void Watcher::promote() {
                         protocol::PromoteResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_promote_reply, result, problem)) {
-                            support::log_failure(promote_failure_, problem);
-                            note_write_failure(problem);
+                            script_failed(promote_failure_, problem);
                             return schedule_promotion(config_.watcher_interval_ms);
                         }
-                        note_write_success();
-                        support::log_success(promote_failure_);
+                        script_worked(promote_failure_);
                         on_promoted(result);
                     });
 }
@@ -227,11 +240,10 @@ void Watcher::recover() {
                         protocol::RecoverResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_recover_reply, result, problem)) {
-                            support::log_failure(recover_failure_, problem);
-                            note_write_failure(problem);
+                            script_failed(recover_failure_, problem);
                             return;
                         }
-                        support::log_success(recover_failure_);
+                        script_worked(recover_failure_);
                         on_recovered(result);
                     });
 }
@@ -255,12 +267,10 @@ void Watcher::trim() {
                         protocol::TrimResult result;
                         std::string problem;
                         if (!decode_reply(reply, error, protocol::parse_trim_reply, result, problem)) {
-                            support::log_failure(trim_failure_, problem);
-                            note_write_failure(problem);
+                            script_failed(trim_failure_, problem);
                             return;
                         }
-                        note_write_success();
-                        support::log_success(trim_failure_);
+                        script_worked(trim_failure_);
                         if (result.removed > 0) ONYX_LOG(debug, "retention: removed {} records", result.removed);
                         if (result.more) trim();  // a set was over by more than one batch
                     });
